@@ -16,7 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
-	_ "modernc.org/sqlite"              // registers the "sqlite" database/sql driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
 )
 
 // Options configure Open.
@@ -52,6 +52,10 @@ type DB struct {
 	done   sync.WaitGroup
 	closed sync.Once
 }
+
+// DSN is the resolved data source, for child processes (it may hold a
+// password: pass it through the environment, never on a command line).
+func (db *DB) DSN() string { return db.dsn }
 
 // Dialect returns "sqlite" or "postgres".
 func (db *DB) Dialect() string { return db.d.name }
@@ -161,6 +165,9 @@ func (db *DB) openSQLite(ctx context.Context, o Options) error {
 		if _, err := os.Stat(dir); err != nil {
 			return fmt.Errorf("SQLite database directory %s: %w", dir, err)
 		}
+	}
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
 	}
 	db.d = sqliteDialect
 	db.dsn = "sqlite:" + path

@@ -1,0 +1,369 @@
+// Package api is Scouter's versioned JSON API. Every handler decodes,
+// validates, calls the store and responds; errors are JSON with a message.
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/scouter-seo/scouter/internal/store"
+)
+
+// Store is what the API needs of the database.
+type Store interface {
+	JobEnqueue(ctx context.Context, p store.JobEnqueueParams) (store.Job, bool, error)
+	JobGet(ctx context.Context, id int64) (store.Job, error)
+	JobList(ctx context.Context, p store.JobListParams) ([]store.Job, error)
+	JobLogs(ctx context.Context, p store.JobLogsParams) ([]store.LogLine, error)
+	JobOutput(ctx context.Context, jobID int64, attempt int, fn func([]byte) error) error
+	JobStopRequest(ctx context.Context, id int64) (store.Job, error)
+	JobResume(ctx context.Context, id int64) (store.Job, bool, error)
+	CrawlGet(ctx context.Context, id int64) (store.Crawl, error)
+	CrawlList(ctx context.Context, beforeID int64, limit int) ([]store.Crawl, error)
+}
+
+// Server serves /api/v1.
+type Server struct {
+	db    Store
+	log   *slog.Logger
+	kinds map[string]bool // job kinds that may be enqueued through the API
+}
+
+// New returns the API for the given job kinds.
+func New(db Store, log *slog.Logger, kinds []string) *Server {
+	s := &Server{db: db, log: log, kinds: map[string]bool{}}
+	for _, k := range kinds {
+		s.kinds[k] = true
+	}
+	return s
+}
+
+// Register adds the routes to mux.
+func (s *Server) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /api/v1/health", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("POST /api/v1/jobs", s.jobCreate)
+	mux.HandleFunc("GET /api/v1/jobs", s.jobList)
+	mux.HandleFunc("GET /api/v1/jobs/{id}", s.jobGet)
+	mux.HandleFunc("GET /api/v1/jobs/{id}/logs", s.jobLogs)
+	mux.HandleFunc("GET /api/v1/jobs/{id}/output", s.jobOutput)
+	mux.HandleFunc("POST /api/v1/jobs/{id}/stop", s.jobStop)
+	mux.HandleFunc("POST /api/v1/jobs/{id}/resume", s.jobResume)
+	mux.HandleFunc("GET /api/v1/crawls", s.crawlList)
+	mux.HandleFunc("GET /api/v1/crawls/{id}", s.crawlGet)
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "no such API route: "+r.Method+" "+r.URL.Path, "")
+	})
+}
+
+// JobJSON is a job as the API shows it.
+type JobJSON struct {
+	ID              int64           `json:"id"`
+	CrawlID         *int64          `json:"crawl_id"`
+	Kind            string          `json:"kind"`
+	Args            json.RawMessage `json:"args"`
+	Status          store.JobStatus `json:"status"`
+	Attempt         int             `json:"attempt"`
+	MaxAttempts     int             `json:"max_attempts"`
+	WorkerID        string          `json:"worker_id"`
+	WorkerHost      string          `json:"worker_host"`
+	WorkerPID       int             `json:"worker_pid"`
+	ChildPID        int             `json:"child_pid"`
+	Progress        store.Progress  `json:"progress"`
+	Error           string          `json:"error"`
+	ExitCode        *int            `json:"exit_code"`
+	LogSeq          int64           `json:"log_seq"`
+	CreatedAt       time.Time       `json:"created_at"`
+	StartedAt       *time.Time      `json:"started_at"`
+	FinishedAt      *time.Time      `json:"finished_at"`
+	LeaseExpiresAt  *time.Time      `json:"lease_expires_at"`
+	StopRequestedAt *time.Time      `json:"stop_requested_at"`
+}
+
+func jobJSON(j store.Job) JobJSON {
+	return JobJSON{ID: j.ID, CrawlID: j.CrawlID, Kind: j.Kind, Args: j.Args, Status: j.Status, Attempt: j.Attempt,
+		MaxAttempts: j.MaxAttempts, WorkerID: j.WorkerID, WorkerHost: j.WorkerHost, WorkerPID: j.WorkerPID,
+		ChildPID: j.ChildPID, Progress: j.Progress, Error: j.Error, ExitCode: j.ExitCode, LogSeq: j.LogSeq,
+		CreatedAt: j.CreatedAt, StartedAt: j.StartedAt, FinishedAt: j.FinishedAt, LeaseExpiresAt: j.LeaseExpiresAt,
+		StopRequestedAt: j.StopRequestedAt}
+}
+
+func (s *Server) jobCreate(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Kind        string          `json:"kind"`
+		Args        json.RawMessage `json:"args"`
+		CrawlID     *int64          `json:"crawl_id"`
+		MaxAttempts int             `json:"max_attempts"`
+	}
+	if !decode(w, r, &in) {
+		return
+	}
+	if !s.kinds[in.Kind] {
+		writeError(w, http.StatusBadRequest, "unknown job kind", "kind")
+		return
+	}
+	if in.MaxAttempts < 0 || in.MaxAttempts > 100 {
+		writeError(w, http.StatusBadRequest, "max_attempts must be between 1 and 100", "max_attempts")
+		return
+	}
+	if in.CrawlID != nil {
+		if _, err := s.db.CrawlGet(r.Context(), *in.CrawlID); err != nil {
+			s.fail(w, err, "crawl")
+			return
+		}
+	}
+	j, created, err := s.db.JobEnqueue(r.Context(), store.JobEnqueueParams{Kind: in.Kind, Args: in.Args, CrawlID: in.CrawlID, MaxAttempts: in.MaxAttempts})
+	if err != nil {
+		s.fail(w, err, "job")
+		return
+	}
+	status := http.StatusCreated
+	if !created {
+		status = http.StatusOK // the crawl's active job already existed
+	}
+	writeJSON(w, status, map[string]any{"job_id": j.ID, "created": created, "job": jobJSON(j)})
+}
+
+func (s *Server) jobList(w http.ResponseWriter, r *http.Request) {
+	var p store.JobListParams
+	var ok bool
+	if p.Limit, ok = intParam(w, r, "limit", 50, 1, 1000); !ok {
+		return
+	}
+	for _, st := range r.URL.Query()["status"] {
+		js := store.JobStatus(st)
+		if !js.Active() && !js.Terminal() {
+			writeError(w, http.StatusBadRequest, "unknown status "+strconv.Quote(st), "status")
+			return
+		}
+		p.Statuses = append(p.Statuses, js)
+	}
+	jobs, err := s.db.JobList(r.Context(), p)
+	if err != nil {
+		s.fail(w, err, "jobs")
+		return
+	}
+	out := make([]JobJSON, len(jobs))
+	for i, j := range jobs {
+		out[i] = jobJSON(j)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"jobs": out})
+}
+
+func (s *Server) jobGet(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	j, err := s.db.JobGet(r.Context(), id)
+	if err != nil {
+		s.fail(w, err, "job")
+		return
+	}
+	writeJSON(w, http.StatusOK, jobJSON(j))
+}
+
+// jobLogs returns lines after the cursor, never the whole log: the cost of a
+// poll depends on the new lines only.
+func (s *Server) jobLogs(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	after, ok := intParam(w, r, "after", 0, 0, 1<<62)
+	if !ok {
+		return
+	}
+	limit, ok := intParam(w, r, "limit", 500, 1, 5000)
+	if !ok {
+		return
+	}
+	// Status first: if it is final, the lines read after it are the last.
+	j, err := s.db.JobGet(r.Context(), id)
+	if err != nil {
+		s.fail(w, err, "job")
+		return
+	}
+	lines, err := s.db.JobLogs(r.Context(), store.JobLogsParams{JobID: id, After: int64(after), Limit: limit, Tail: r.URL.Query().Get("tail") == "1"})
+	if err != nil {
+		s.fail(w, err, "logs")
+		return
+	}
+	next := int64(after)
+	if len(lines) > 0 {
+		next = lines[len(lines)-1].Seq
+	}
+	if lines == nil {
+		lines = []store.LogLine{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"job_id": id, "status": j.Status, "lines": lines, "next_cursor": next,
+		"done": j.Status.Terminal() && next >= j.LogSeq})
+}
+
+func (s *Server) jobOutput(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	if _, err := s.db.JobGet(r.Context(), id); err != nil {
+		s.fail(w, err, "job")
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Content-Disposition", "attachment; filename=job-"+strconv.FormatInt(id, 10)+".log")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if err := s.db.JobOutput(r.Context(), id, 0, func(b []byte) error { _, err := w.Write(b); return err }); err != nil {
+		s.log.Warn("streaming raw output failed", "job", id, "err", err)
+	}
+}
+
+func (s *Server) jobStop(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	j, err := s.db.JobStopRequest(r.Context(), id)
+	if err != nil {
+		s.fail(w, err, "job")
+		return
+	}
+	writeJSON(w, http.StatusAccepted, jobJSON(j))
+}
+
+func (s *Server) jobResume(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	j, created, err := s.db.JobResume(r.Context(), id)
+	if err != nil {
+		s.fail(w, err, "job")
+		return
+	}
+	status := http.StatusCreated
+	if !created {
+		status = http.StatusOK
+	}
+	writeJSON(w, status, map[string]any{"job_id": j.ID, "created": created, "job": jobJSON(j)})
+}
+
+// CrawlJSON is a crawl as the API shows it.
+type CrawlJSON struct {
+	ID         int64           `json:"id"`
+	StartURL   string          `json:"start_url"`
+	Options    json.RawMessage `json:"options"`
+	Status     string          `json:"status"`
+	LastJobID  *int64          `json:"last_job_id"`
+	CreatedAt  time.Time       `json:"created_at"`
+	StartedAt  *time.Time      `json:"started_at"`
+	FinishedAt *time.Time      `json:"finished_at"`
+	Found      int64           `json:"pages_found"`
+	Crawled    int64           `json:"pages_crawled"`
+}
+
+func crawlJSON(c store.Crawl) CrawlJSON {
+	return CrawlJSON{ID: c.ID, StartURL: c.StartURL, Options: c.Options, Status: c.Status, LastJobID: c.LastJobID,
+		CreatedAt: c.CreatedAt, StartedAt: c.StartedAt, FinishedAt: c.FinishedAt, Found: c.Found, Crawled: c.Crawled}
+}
+
+func (s *Server) crawlList(w http.ResponseWriter, r *http.Request) {
+	limit, ok := intParam(w, r, "limit", 50, 1, 1000)
+	if !ok {
+		return
+	}
+	before, ok := intParam(w, r, "before", 0, 0, 1<<62)
+	if !ok {
+		return
+	}
+	crawls, err := s.db.CrawlList(r.Context(), int64(before), limit)
+	if err != nil {
+		s.fail(w, err, "crawls")
+		return
+	}
+	out := make([]CrawlJSON, len(crawls))
+	for i, c := range crawls {
+		out[i] = crawlJSON(c)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"crawls": out})
+}
+
+func (s *Server) crawlGet(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	c, err := s.db.CrawlGet(r.Context(), id)
+	if err != nil {
+		s.fail(w, err, "crawl")
+		return
+	}
+	writeJSON(w, http.StatusOK, crawlJSON(c))
+}
+
+// fail maps store errors to statuses and logs unexpected ones once.
+func (s *Server) fail(w http.ResponseWriter, err error, what string) {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		writeError(w, http.StatusNotFound, what+" not found", "")
+	case errors.Is(err, store.ErrInvalidState):
+		writeError(w, http.StatusConflict, err.Error(), "")
+	default:
+		s.log.Error("API request failed", "what", what, "err", err)
+		writeError(w, http.StatusServiceUnavailable, "the database is unavailable; try again", "")
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// writeError writes {"error": msg, "field": field}.
+func writeError(w http.ResponseWriter, status int, msg, field string) {
+	body := map[string]string{"error": msg}
+	if field != "" {
+		body["field"] = field
+	}
+	writeJSON(w, status, body)
+}
+
+func decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		writeError(w, http.StatusBadRequest, "invalid JSON body: "+err.Error(), "")
+		return false
+	}
+	return true
+}
+
+func pathID(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		writeError(w, http.StatusBadRequest, "id must be a positive integer", "id")
+		return 0, false
+	}
+	return id, true
+}
+
+func intParam(w http.ResponseWriter, r *http.Request, name string, def, lo, hi int) (int, bool) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def, true
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		writeError(w, http.StatusBadRequest, name+" must be an integer from "+strconv.Itoa(lo)+" to "+strconv.Itoa(hi), name)
+		return 0, false
+	}
+	return n, true
+}

@@ -1,0 +1,41 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/scouter-seo/scouter/internal/jobrun"
+	"github.com/scouter-seo/scouter/internal/store"
+)
+
+// jobRunCommand is the hidden command a worker spawns for one attempt.
+const jobRunCommand = "job-run"
+
+// handlers maps job kinds to their code.
+var handlers = map[string]jobrun.Handler{
+	"test": jobrun.TestJob,
+}
+
+func runJobRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet(jobRunCommand, flag.ContinueOnError)
+	var cfg Config
+	cfg.register(fs)
+	id := fs.Int64("job", 0, "job id")
+	attempt := fs.Int("attempt", 0, "attempt number")
+	if err := parse(fs, args, stderr); err != nil || *id <= 0 || *attempt <= 0 {
+		fmt.Fprintln(stderr, "scouter job-run: internal command; needs --job and --attempt")
+		return exitUsage
+	}
+	// Stop requests arrive by stdin closing; SIGINT from a terminal must not
+	// cut the job short on its own, so only jobrun's handling applies.
+	db, err := cfg.open(context.Background(), cfg.logger(stderr), store.Options{MaxConns: 2})
+	if err != nil {
+		fmt.Fprintf(stderr, "error: %s\n", oneLine(err))
+		return jobrun.ExitFailed
+	}
+	defer db.Close()
+	return jobrun.Run(context.Background(), db, *id, *attempt, handlers, os.Stdin, stdout)
+}
