@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/scouter-seo/scouter/internal/jobrun"
 	"github.com/scouter-seo/scouter/internal/store"
@@ -31,7 +32,17 @@ func runJobRun(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	// Stop requests arrive by stdin closing; SIGINT from a terminal must not
 	// cut the job short on its own, so only jobrun's handling applies.
-	db, err := cfg.open(context.Background(), cfg.logger(stderr), store.Options{MaxConns: 2})
+	// The database may be restarting: retry for a while before failing the job.
+	var db *store.DB
+	var err error
+	for wait, deadline := 200*time.Millisecond, time.Now().Add(30*time.Second); ; wait = min(wait*2, 3*time.Second) {
+		db, err = cfg.open(context.Background(), cfg.logger(stderr), store.Options{MaxConns: 2})
+		if err == nil || time.Now().After(deadline) {
+			break
+		}
+		fmt.Fprintf(stderr, "warning: %s; retrying\n", oneLine(err))
+		time.Sleep(wait)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "error: %s\n", oneLine(err))
 		return jobrun.ExitFailed

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/scouter-seo/scouter/internal/store"
 )
@@ -58,7 +59,15 @@ func Run(ctx context.Context, db Store, id int64, attempt int, handlers map[stri
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 
-	job, err := db.JobGet(ctx, id)
+	var job store.Job
+	var err error
+	for wait, deadline := 200*time.Millisecond, time.Now().Add(30*time.Second); ; wait = min(wait*2, 3*time.Second) {
+		job, err = db.JobGet(ctx, id)
+		if err == nil || errors.Is(err, store.ErrNotFound) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(wait)
+	}
 	if err != nil {
 		fmt.Fprintf(out, "error: job %d: %v\n", id, err)
 		return ExitFailed

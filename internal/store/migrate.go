@@ -133,7 +133,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 			if _, err := tx.ExecContext(ctx, db.q("INSERT INTO schema_migrations (version, name) VALUES (?, ?)"), m.version, m.name); err != nil {
 				return err
 			}
-			db.log.Info("applied migration", "version", m.version, "name", m.name)
+			db.log.Debug("applied migration", "version", m.version, "name", m.name)
 			return tx.Commit()
 		}()
 		if err != nil {
