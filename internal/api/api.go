@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/scouter-seo/scouter/internal/store"
@@ -58,6 +59,22 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/crawls", s.crawlList)
 	mux.HandleFunc("GET /api/v1/crawls/{id}", s.crawlGet)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		// This catch-all matches every method, so it also receives a known
+		// path under a wrong method (ServeMux answers 405 only when no
+		// pattern matches): list the methods the path has.
+		var allow []string
+		for _, m := range []string{"DELETE", "GET", "HEAD", "PATCH", "POST", "PUT"} {
+			probe := r.Clone(r.Context())
+			probe.Method = m
+			if _, pattern := mux.Handler(probe); pattern != "/api/" {
+				allow = append(allow, m)
+			}
+		}
+		if len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			writeError(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed", "")
+			return
+		}
 		writeError(w, http.StatusNotFound, "no such API route: "+r.Method+" "+r.URL.Path, "")
 	})
 }

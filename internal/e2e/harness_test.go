@@ -19,21 +19,36 @@ import (
 	"github.com/scouter-seo/scouter/internal/testdb"
 )
 
-var binary string
+// binary is scouter built with the race detector when the tests have it, so
+// worker and job processes are race-checked too; plainBinary is built
+// without it for the tests whose point is volume (a thousand processes).
+var binary, plainBinary string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "scouter-e2e-")
 	if err != nil {
 		panic(err)
 	}
-	binary = filepath.Join(dir, "scouter")
-	// Built without -race: these tests are about processes; the packages
-	// themselves run under the race detector in their own tests.
-	build := exec.Command("go", "build", "-o", binary, "../../cmd/scouter")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build scouter:", err)
-		os.Exit(1)
+	plainBinary = filepath.Join(dir, "scouter")
+	binary = plainBinary
+	builds := [][]string{{"build", "-o", plainBinary, "../../cmd/scouter"}}
+	if raceFlag != "" {
+		binary = filepath.Join(dir, "scouter-race")
+		builds = append(builds, []string{"build", raceFlag, "-o", binary, "../../cmd/scouter"})
+	}
+	errs := make(chan error, len(builds))
+	for _, args := range builds {
+		go func() {
+			build := exec.Command("go", args...)
+			build.Stdout, build.Stderr = os.Stderr, os.Stderr
+			errs <- build.Run()
+		}()
+	}
+	for range builds {
+		if err := <-errs; err != nil {
+			fmt.Fprintln(os.Stderr, "build scouter:", err)
+			os.Exit(1)
+		}
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
@@ -81,8 +96,13 @@ func (p *proc) Wait(t *testing.T, d time.Duration) error {
 
 func start(t *testing.T, dsn string, args ...string) *proc {
 	t.Helper()
+	return startBin(t, binary, dsn, args...)
+}
+
+func startBin(t *testing.T, bin, dsn string, args ...string) *proc {
+	t.Helper()
 	p := &proc{done: make(chan struct{})}
-	p.cmd = exec.Command(binary, args...)
+	p.cmd = exec.Command(bin, args...)
 	p.cmd.Env = append(os.Environ(), "SCOUTER_DB="+dsn, "SCOUTER_DATA_DIR="+t.TempDir())
 	p.cmd.Stdout, p.cmd.Stderr = p, p
 	if err := p.cmd.Start(); err != nil {
@@ -102,9 +122,13 @@ func start(t *testing.T, dsn string, args ...string) *proc {
 
 // worker starts `scouter worker` with quick timings for tests.
 func worker(t *testing.T, dsn string, extra ...string) *proc {
+	return workerBin(t, binary, dsn, extra...)
+}
+
+func workerBin(t *testing.T, bin, dsn string, extra ...string) *proc {
 	args := append([]string{"worker", "--lease", "3s", "--heartbeat", "300ms", "--reap-every", "500ms",
 		"--poll-every", "500ms", "--stop-grace", "3s"}, extra...)
-	return start(t, dsn, args...)
+	return startBin(t, bin, dsn, args...)
 }
 
 // run runs a CLI command to completion.

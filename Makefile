@@ -1,0 +1,28 @@
+# Scouter. `make test` runs every test; `make bench` the benchmarks.
+GO ?= go
+
+.PHONY: build run test test-deps bench vet
+
+build:
+	$(GO) build -o bin/scouter ./cmd/scouter
+
+run: build
+	./bin/scouter serve
+
+# Every test, with the race detector, against real SQLite files and the
+# PostgreSQL at $$SCOUTER_TEST_PG (default 127.0.0.1:5432, database test).
+test: test-deps vet
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+test-deps:
+	./scripts/test-deps
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l cmd internal)" || { gofmt -l cmd internal; echo "gofmt needed"; exit 1; }
+
+# Figures for docs/BENCHMARKS.md.
+bench: test-deps
+	$(GO) test -run '^$$' -bench . -benchtime 2000x ./internal/store/
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./internal/e2e/
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/robots/
