@@ -344,8 +344,9 @@ func (db *DB) JobStopRequest(ctx context.Context, id int64) (Job, error) {
 				status = CASE WHEN status IN ('pending', 'queued') THEN 'stopped' ELSE 'stopping' END,
 				stop_requested_at = COALESCE(stop_requested_at, {now}),
 				finished_at = CASE WHEN status IN ('pending', 'queued') THEN {now} ELSE finished_at END
-			WHERE id = ? AND status IN `+activeStatuses+` RETURNING `+jobColumns), id))
+			WHERE id = ? AND status IN ('pending', 'queued', 'running') RETURNING `+jobColumns), id))
 		if err == sql.ErrNoRows {
+			// Already stopping or finished: nothing changes, nothing is logged.
 			job, err = scanJob(tx.QueryRowContext(ctx, db.q(`SELECT `+jobColumns+` FROM jobs WHERE id = ?`), id))
 			return db.wrap("stop", err)
 		}

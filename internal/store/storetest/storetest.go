@@ -294,9 +294,10 @@ func testStopAndResume(t *testing.T, db *store.DB, _ string) {
 	if err != nil || st.Status != store.JobStopping || st.StopRequestedAt == nil {
 		t.Fatalf("stop running job = %+v, %v; want stopping", st, err)
 	}
+	afterFirst, _ := db.JobGet(ctx, running.ID)
 	again, err := db.JobStopRequest(ctx, running.ID)
-	if err != nil || again.Status != store.JobStopping {
-		t.Fatalf("second stop request = %s, %v", again.Status, err)
+	if err != nil || again.Status != store.JobStopping || again.LogSeq != afterFirst.LogSeq || afterFirst.LogSeq == 0 {
+		t.Fatalf("second stop request = %s, %v, log seq %d→%d; want no change", again.Status, err, afterFirst.LogSeq, again.LogSeq)
 	}
 	status, err := db.JobHeartbeat(ctx, store.JobHeartbeatParams{Lease: lease(c), LeaseMs: 60000})
 	if err != nil || status != store.JobStopping {
