@@ -149,10 +149,11 @@ func (s *Server) jobCreate(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) jobList(w http.ResponseWriter, r *http.Request) {
 	var p store.JobListParams
-	var ok bool
-	if p.Limit, ok = intParam(w, r, "limit", 50, 1, 1000); !ok {
+	limit, ok := intParam(w, r, "limit", 50, 1, 1000)
+	if !ok {
 		return
 	}
+	p.Limit = int(limit)
 	for _, st := range r.URL.Query()["status"] {
 		js := store.JobStatus(st)
 		if !js.Active() && !js.Terminal() {
@@ -193,7 +194,7 @@ func (s *Server) jobLogs(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	after, ok := intParam(w, r, "after", 0, 0, 1<<62)
+	after, ok := intParam(w, r, "after", 0, 0, maxCursor)
 	if !ok {
 		return
 	}
@@ -207,12 +208,12 @@ func (s *Server) jobLogs(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err, "job")
 		return
 	}
-	lines, err := s.db.JobLogs(r.Context(), store.JobLogsParams{JobID: id, After: int64(after), Limit: limit, Tail: r.URL.Query().Get("tail") == "1"})
+	lines, err := s.db.JobLogs(r.Context(), store.JobLogsParams{JobID: id, After: after, Limit: int(limit), Tail: r.URL.Query().Get("tail") == "1"})
 	if err != nil {
 		s.fail(w, err, "logs")
 		return
 	}
-	next := int64(after)
+	next := after
 	if len(lines) > 0 {
 		next = lines[len(lines)-1].Seq
 	}
@@ -294,11 +295,11 @@ func (s *Server) crawlList(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	before, ok := intParam(w, r, "before", 0, 0, 1<<62)
+	before, ok := intParam(w, r, "before", 0, 0, maxCursor)
 	if !ok {
 		return
 	}
-	crawls, err := s.db.CrawlList(r.Context(), int64(before), limit)
+	crawls, err := s.db.CrawlList(r.Context(), before, int(limit))
 	if err != nil {
 		s.fail(w, err, "crawls")
 		return
@@ -372,14 +373,17 @@ func pathID(w http.ResponseWriter, r *http.Request) (int64, bool) {
 	return id, true
 }
 
-func intParam(w http.ResponseWriter, r *http.Request, name string, def, lo, hi int) (int, bool) {
+// maxCursor bounds cursor parameters (seq and id values).
+const maxCursor = int64(1) << 62
+
+func intParam(w http.ResponseWriter, r *http.Request, name string, def, lo, hi int64) (int64, bool) {
 	v := r.URL.Query().Get(name)
 	if v == "" {
 		return def, true
 	}
-	n, err := strconv.Atoi(v)
+	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n < lo || n > hi {
-		writeError(w, http.StatusBadRequest, name+" must be an integer from "+strconv.Itoa(lo)+" to "+strconv.Itoa(hi), name)
+		writeError(w, http.StatusBadRequest, name+" must be an integer from "+strconv.FormatInt(lo, 10)+" to "+strconv.FormatInt(hi, 10), name)
 		return 0, false
 	}
 	return n, true

@@ -38,8 +38,12 @@ func (f *workerFlags) register(fs *flag.FlagSet, concurrencyName string, defConc
 }
 
 func (f *workerFlags) validate(concurrencyName string, allowZero bool) error {
-	if f.concurrency < 0 || (!allowZero && f.concurrency == 0) {
-		return usagef("--%s must be at least %d", concurrencyName, map[bool]int{true: 0, false: 1}[allowZero])
+	least := 1
+	if allowZero {
+		least = 0
+	}
+	if f.concurrency < least {
+		return usagef("--%s must be at least %d", concurrencyName, least)
 	}
 	if f.lease < time.Second {
 		return usagef("--lease must be at least 1s")
