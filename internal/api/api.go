@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scouter-seo/scouter/internal/crawler"
 	"github.com/scouter-seo/scouter/internal/store"
 )
 
@@ -24,6 +25,7 @@ type Store interface {
 	JobOutput(ctx context.Context, jobID int64, attempt int, fn func([]byte) error) error
 	JobStopRequest(ctx context.Context, id int64) (store.Job, error)
 	JobResume(ctx context.Context, id int64) (store.Job, bool, error)
+	CrawlCreate(ctx context.Context, p store.CrawlCreateParams) (store.Crawl, store.Job, error)
 	CrawlGet(ctx context.Context, id int64) (store.Crawl, error)
 	CrawlList(ctx context.Context, beforeID int64, limit int) ([]store.Crawl, error)
 }
@@ -56,6 +58,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/jobs/{id}/output", s.jobOutput)
 	mux.HandleFunc("POST /api/v1/jobs/{id}/stop", s.jobStop)
 	mux.HandleFunc("POST /api/v1/jobs/{id}/resume", s.jobResume)
+	mux.HandleFunc("POST /api/v1/crawls", s.crawlCreate)
 	mux.HandleFunc("GET /api/v1/crawls", s.crawlList)
 	mux.HandleFunc("GET /api/v1/crawls/{id}", s.crawlGet)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
@@ -123,6 +126,10 @@ func (s *Server) jobCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	if !s.kinds[in.Kind] {
 		writeError(w, http.StatusBadRequest, "unknown job kind", "kind")
+		return
+	}
+	if in.Kind == "crawl" && in.CrawlID == nil {
+		writeError(w, http.StatusBadRequest, "a crawl job needs crawl_id; start crawls with POST /api/v1/crawls", "crawl_id")
 		return
 	}
 	if in.MaxAttempts < 0 || in.MaxAttempts > 100 {
@@ -286,8 +293,55 @@ type CrawlJSON struct {
 }
 
 func crawlJSON(c store.Crawl) CrawlJSON {
+	// Options may hold a password or cookies: show them redacted.
+	if o, err := crawler.ParseOptions(c.Options); err == nil {
+		if b, err := json.Marshal(o.Redacted()); err == nil {
+			c.Options = b
+		}
+	}
 	return CrawlJSON{ID: c.ID, StartURL: c.StartURL, Options: c.Options, Status: c.Status, LastJobID: c.LastJobID,
 		CreatedAt: c.CreatedAt, StartedAt: c.StartedAt, FinishedAt: c.FinishedAt, Found: c.Found, Crawled: c.Crawled}
+}
+
+// crawlCreate starts a crawl: {"start_url": "...", "options": {...}} with the
+// options of `scouter crawl` (see crawler.Options); absent options take the
+// defaults. It answers at once with the crawl and its queued job.
+func (s *Server) crawlCreate(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		StartURL string          `json:"start_url"`
+		Options  json.RawMessage `json:"options"`
+	}
+	if !decode(w, r, &in) {
+		return
+	}
+	start := in.StartURL
+	opts, err := crawler.ParseOptions(in.Options)
+	if err == nil && start == "" && len(opts.URLs) > 0 {
+		start = opts.URLs[0]
+	}
+	if err == nil {
+		start, err = crawler.ValidateStartURL(start)
+	}
+	if err != nil {
+		var fe *crawler.FieldError
+		if errors.As(err, &fe) {
+			field := fe.Field
+			if field != "start_url" && field != "options" {
+				field = "options." + field
+			}
+			writeError(w, http.StatusBadRequest, fe.Message, field)
+			return
+		}
+		writeError(w, http.StatusBadRequest, err.Error(), "options")
+		return
+	}
+	raw, _ := json.Marshal(opts)
+	c, j, err := s.db.CrawlCreate(r.Context(), store.CrawlCreateParams{StartURL: start, Options: raw, Job: store.JobEnqueueParams{Kind: "crawl"}})
+	if err != nil {
+		s.fail(w, err, "crawl")
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"crawl_id": c.ID, "job_id": j.ID, "crawl": crawlJSON(c), "job": jobJSON(j)})
 }
 
 func (s *Server) crawlList(w http.ResponseWriter, r *http.Request) {

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -36,7 +37,7 @@ func eachBackend(t *testing.T, fn func(e *env)) {
 			t.Parallel()
 			db := testdb.Open(t, backend)
 			mux := http.NewServeMux()
-			api.New(db, slog.New(slog.DiscardHandler), []string{"test"}).Register(mux)
+			api.New(db, slog.New(slog.DiscardHandler), []string{"crawl", "test"}).Register(mux)
 			srv := httptest.NewServer(mux)
 			t.Cleanup(srv.Close) // runs before the database closes
 			fn(&env{t: t, db: db, srv: srv})
@@ -890,5 +891,80 @@ func TestHostileContent(t *testing.T) {
 		noScript("status error", b)
 		b = e.call("GET", "/api/"+evil, "", http.StatusNotFound, nil)
 		noScript("route error", b)
+	})
+}
+
+func TestCrawlCreate(t *testing.T) {
+	eachBackend(t, func(e *env) {
+		var got struct {
+			CrawlID int64         `json:"crawl_id"`
+			JobID   int64         `json:"job_id"`
+			Crawl   api.CrawlJSON `json:"crawl"`
+			Job     api.JobJSON   `json:"job"`
+		}
+		body := `{"start_url":"HTTP://Example.COM:80/a/../b","options":{"max_depth":3,"concurrency":4,"exclude":["\\?sort="],
+			"auth_user":"bob","auth_password":"s3cret","headers":{"Cookie":"session=abc","X-Test":"1"}}}`
+		raw := e.call("POST", "/api/v1/crawls", body, http.StatusCreated, &got)
+		if got.CrawlID == 0 || got.JobID == 0 || got.Job.Kind != "crawl" || got.Job.Status != store.JobQueued ||
+			got.Job.CrawlID == nil || *got.Job.CrawlID != got.CrawlID || got.Crawl.StartURL != "http://example.com/b" {
+			e.t.Fatalf("create crawl: %s", raw)
+		}
+		if bytes.Contains(raw, []byte("s3cret")) || bytes.Contains(raw, []byte("session=abc")) {
+			e.t.Errorf("secrets shown: %s", raw)
+		}
+		var opts map[string]any
+		json.Unmarshal(got.Crawl.Options, &opts)
+		// Defaults are filled in, given values kept.
+		if opts["max_depth"] != 3.0 || opts["concurrency"] != 4.0 || opts["robots"] != "respect" || opts["query"] != "keep" || opts["auth_user"] != "bob" {
+			e.t.Errorf("stored options: %s", got.Crawl.Options)
+		}
+		// The job runs with the real password: the stored options keep it.
+		c, err := e.db.CrawlGet(context.Background(), got.CrawlID)
+		if err != nil || !bytes.Contains(c.Options, []byte("s3cret")) {
+			e.t.Errorf("stored options lost the password: %s, %v", c.Options, err)
+		}
+		// A list crawl takes its start URL from the list.
+		e.call("POST", "/api/v1/crawls", `{"options":{"urls":["http://a.example/x","http://a.example/y"]}}`, http.StatusCreated, &got)
+		if got.Crawl.StartURL != "http://a.example/x" || !bytes.Contains(got.Crawl.Options, []byte(`"max_depth":0`)) {
+			e.t.Errorf("list crawl: %+v %s", got.Crawl, got.Crawl.Options)
+		}
+	})
+}
+
+func TestCrawlCreateInvalid(t *testing.T) {
+	eachBackend(t, func(e *env) {
+		const post, path = "POST", "/api/v1/crawls"
+		for _, tc := range []struct{ body, field, msg string }{
+			{`{}`, "start_url", "is required"},
+			{`{"start_url":"ftp://example.com/"}`, "start_url", `unsupported scheme "ftp"`},
+			{`{"start_url":"example.com"}`, "start_url", `URL has no scheme: "example.com"`},
+			{`{"start_url":"http://"}`, "start_url", "missing host"},
+			{`{"start_url":"http://a b.com/"}`, "start_url", ""},
+			{`{"start_url":"http://example.com/","options":{"max_depth":-2}}`, "options.max_depth", "must be -1 (unlimited) or more"},
+			{`{"start_url":"http://example.com/","options":{"concurrency":0}}`, "options.concurrency", "must be between 1 and 256"},
+			{`{"start_url":"http://example.com/","options":{"robots":"maybe"}}`, "options.robots", "must be respect or ignore"},
+			{`{"start_url":"http://example.com/","options":{"query":"drop"}}`, "options.query", "must be keep, sort or strip"},
+			{`{"start_url":"http://example.com/","options":{"include":["(unclosed"]}}`, "options.include[0]", ""},
+			{`{"start_url":"http://example.com/","options":{"allowed_hosts":["*.co.uk"]}}`, "options.allowed_hosts", ""},
+			{`{"start_url":"http://example.com/","options":{"timeout":"forever"}}`, "options.timeout", ""},
+			{`{"start_url":"http://example.com/","options":{"user_agent":"a\nb"}}`, "options.user_agent", ""},
+			{`{"start_url":"http://example.com/","options":{"headers":{"Bad Name":"x"}}}`, "options.headers", ""},
+			{`{"start_url":"http://example.com/","options":{"urls":["http://ok.example/","nope"]}}`, "options.urls[1]", ""},
+			{`{"start_url":"http://example.com/","options":{"max_depht":2}}`, "options", `unknown field "max_depht"`},
+			{`{"start_url":"http://example.com/","options":{"max_urls":"10"}}`, "options", "cannot unmarshal"},
+		} {
+			msg := e.errorBody(post, path, tc.body, http.StatusBadRequest, tc.field)
+			if !strings.Contains(msg, tc.msg) {
+				e.t.Errorf("%s: error %q, want it to contain %q", tc.body, msg, tc.msg)
+			}
+		}
+		e.wantError(post, "/api/v1/jobs", `{"kind":"crawl"}`, http.StatusBadRequest, "crawl_id", "a crawl job needs crawl_id; start crawls with POST /api/v1/crawls")
+		var list struct {
+			Crawls []api.CrawlJSON `json:"crawls"`
+		}
+		e.call("GET", path, "", http.StatusOK, &list)
+		if len(list.Crawls) != 0 {
+			e.t.Errorf("invalid creates made %d crawls", len(list.Crawls))
+		}
 	})
 }

@@ -20,6 +20,7 @@ import (
 const usage = `scouter — a self-hosted SEO crawler
 
 Usage:
+  scouter crawl   [flags] URL     crawl a site and follow it in the terminal
   scouter serve   [flags]         HTTP API with embedded workers (--workers 0 for none)
   scouter worker  [flags]         claim and run jobs from the database
   scouter migrate [flags]         bring the database schema up to date
@@ -61,6 +62,8 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		err = runMigrate(ctx, rest, stdout, stderr)
 	case "jobs":
 		err = runJobs(ctx, rest, stdout, stderr)
+	case "crawl":
+		err = runCrawl(ctx, rest, stdout, stderr)
 	case jobRunCommand:
 		return runJobRun(ctx, rest, stdout, stderr)
 	default:

@@ -15,9 +15,15 @@ import (
 // jobRunCommand is the hidden command a worker spawns for one attempt.
 const jobRunCommand = "job-run"
 
+// jobKinds lists the job kinds this binary runs.
+var jobKinds = []string{"crawl", "test"}
+
 // handlers maps job kinds to their code.
-var handlers = map[string]jobrun.Handler{
-	"test": jobrun.TestJob,
+func handlers(db *store.DB) map[string]jobrun.Handler {
+	return map[string]jobrun.Handler{
+		"crawl": crawlHandler(db),
+		"test":  jobrun.TestJob,
+	}
 }
 
 func runJobRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -48,5 +54,5 @@ func runJobRun(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return jobrun.ExitFailed
 	}
 	defer db.Close()
-	return jobrun.Run(context.Background(), db, *id, *attempt, handlers, os.Stdin, stdout)
+	return jobrun.Run(context.Background(), db, *id, *attempt, handlers(db), os.Stdin, stdout)
 }

@@ -42,11 +42,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
 	mux := http.NewServeMux()
-	kinds := make([]string, 0, len(handlers))
-	for k := range handlers {
-		kinds = append(kinds, k)
-	}
-	api.New(db, log, kinds).Register(mux)
+	api.New(db, log, jobKinds).Register(mux)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

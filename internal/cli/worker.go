@@ -24,6 +24,7 @@ type workerFlags struct {
 	stopGrace   time.Duration
 	noNotify    bool
 	maxConns    int
+	onlyJob     int64 // claim this job only (scouter crawl's embedded worker)
 }
 
 func (f *workerFlags) register(fs *flag.FlagSet, concurrencyName string, defConcurrency int) {
@@ -81,6 +82,7 @@ func newWorker(db *store.DB, cfg *Config, f *workerFlags, log *slog.Logger) (*wo
 		Command:     []string{exe, jobRunCommand},
 		Env:         env,
 		LogDir:      logDir,
+		OnlyJob:     f.onlyJob,
 	}, log)
 }
 

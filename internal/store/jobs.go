@@ -132,6 +132,9 @@ type JobClaimParams struct {
 	WorkerPID  int
 	Limit      int // free slots; claim no more
 	LeaseMs    int64
+	// JobID, when set, claims only that job: `scouter crawl` runs its own
+	// crawl in an embedded worker without taking other users' jobs.
+	JobID int64
 }
 
 // JobClaim marks up to Limit claimable jobs running for this worker, oldest
@@ -145,7 +148,7 @@ func (db *DB) JobClaim(ctx context.Context, p JobClaimParams) ([]Job, error) {
 	err := db.tx(ctx, func(tx *sql.Tx, n *notes) error {
 		rows, err := tx.QueryContext(ctx, db.q(`WITH next AS MATERIALIZED (
 				SELECT id FROM jobs
-				WHERE status IN ('pending', 'queued') AND scheduled_at <= {now}
+				WHERE status IN ('pending', 'queued') AND scheduled_at <= {now} AND (? = 0 OR id = ?)
 				ORDER BY scheduled_at, id
 				LIMIT ? {skip_locked}
 			)
@@ -155,7 +158,7 @@ func (db *DB) JobClaim(ctx context.Context, p JobClaimParams) ([]Job, error) {
 				finished_at = NULL, error = '', exit_code = NULL
 			WHERE id IN (SELECT id FROM next)
 			RETURNING `+jobColumns),
-			p.Limit, p.WorkerID, p.WorkerHost, p.WorkerPID, p.LeaseMs)
+			p.JobID, p.JobID, p.Limit, p.WorkerID, p.WorkerHost, p.WorkerPID, p.LeaseMs)
 		if err != nil {
 			return db.wrap("claim", err)
 		}

@@ -48,6 +48,8 @@ type Config struct {
 	LogDir string
 	// OutputCap bounds the raw output stored per attempt; default 64 MiB.
 	OutputCap int
+	// OnlyJob, when set, makes the worker claim that job and no other.
+	OnlyJob int64
 }
 
 func (c *Config) setDefaults() error {
@@ -188,7 +190,7 @@ func (w *Worker) claim(ctx context.Context) error {
 	// believes it expires no later than the database does.
 	claimedAt := time.Now()
 	jobs, err := w.db.JobClaim(ctx, store.JobClaimParams{WorkerID: w.cfg.ID, WorkerHost: w.host,
-		WorkerPID: os.Getpid(), Limit: free, LeaseMs: w.cfg.Lease.Milliseconds()})
+		WorkerPID: os.Getpid(), Limit: free, LeaseMs: w.cfg.Lease.Milliseconds(), JobID: w.cfg.OnlyJob})
 	if err != nil {
 		return err
 	}

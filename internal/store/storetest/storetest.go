@@ -35,6 +35,8 @@ func Run(t *testing.T, backend string) {
 		{"OutputFenced", testOutput},
 		{"NotifyAcrossHandles", testNotifyAcrossHandles},
 		{"SchemaVersionChecks", testSchemaVersion},
+		{"CrawlWriteFrontier", testCrawlWrite},
+		{"CrawlWriteFenced", testCrawlWriteFenced},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

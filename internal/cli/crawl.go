@@ -1,0 +1,328 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/scouter-seo/scouter/internal/crawler"
+	"github.com/scouter-seo/scouter/internal/joblog"
+	"github.com/scouter-seo/scouter/internal/jobrun"
+	"github.com/scouter-seo/scouter/internal/store"
+)
+
+// crawlHandler is the "crawl" job kind: it runs the job's crawl.
+func crawlHandler(db *store.DB) jobrun.Handler {
+	return func(ctx context.Context, jc *jobrun.Context) error {
+		if jc.Job.CrawlID == nil {
+			return errors.New("crawl job without a crawl")
+		}
+		c, err := db.CrawlGet(ctx, *jc.Job.CrawlID)
+		if err != nil {
+			return fmt.Errorf("crawl %d: %w", *jc.Job.CrawlID, err)
+		}
+		opts, err := crawler.ParseOptions(c.Options)
+		if err != nil {
+			return fmt.Errorf("crawl options: %w", err)
+		}
+		return crawler.Run(ctx, crawler.Config{
+			DB: db, Lease: jc.Lease, CrawlID: c.ID, StartURL: c.StartURL, Options: opts,
+			Log: jc.Log, Progress: jc.Progress,
+		})
+	}
+}
+
+// listFlag collects a repeatable flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+const crawlUsage = `Usage: scouter crawl [flags] URL
+       scouter crawl [flags] --urls FILE     (a list of URLs, one per line; - for stdin)
+
+Enqueues a crawl and follows it until it ends: a progress bar on a terminal,
+log lines otherwise, then a summary. With no worker taking the job within
+--wait-worker, the crawl runs in this process. Ctrl-C stops the crawl at a safe
+point (a second Ctrl-C leaves without waiting). Exit status: 0 completed,
+1 failed, 3 stopped.
+
+Flags:
+`
+
+func runCrawl(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("crawl", flag.ContinueOnError)
+	var cfg Config
+	cfg.register(fs)
+	d := crawler.DefaultOptions()
+	var headers, include, exclude, hosts, sitemaps, strip listFlag
+	fs.IntVar(&d.MaxDepth, "max-depth", d.MaxDepth, "deepest link depth crawled (-1: unlimited)")
+	fs.IntVar(&d.MaxURLs, "max-urls", d.MaxURLs, "internal URLs crawled at most (0: unlimited)")
+	fs.IntVar(&d.Concurrency, "concurrency", d.Concurrency, "simultaneous requests")
+	fs.Float64Var(&d.MaxRPS, "max-rps", 0, "requests per second at most (0: no cap)")
+	fs.StringVar(&d.UserAgent, "user-agent", d.UserAgent, "User-Agent header; its product token picks the robots.txt group")
+	fs.Var(&headers, "header", `extra request header "Name: value" (repeatable; sent to the site's hosts only)`)
+	auth := fs.String("auth", "", "HTTP basic auth user:password (or set SCOUTER_AUTH_PASSWORD and give user)")
+	fs.Var(&include, "include", "only crawl internal URLs matching this regexp (repeatable)")
+	fs.Var(&exclude, "exclude", "do not crawl internal URLs matching this regexp (repeatable)")
+	fs.StringVar(&d.Query, "query", d.Query, "query strings: keep, sort (parameters by name) or strip")
+	fs.Var(&strip, "strip-param", `query parameter to remove, "utm_*" for a prefix (repeatable)`)
+	fs.Var(&hosts, "allow-host", `extra internal host, "*.example.org" with subdomains (repeatable)`)
+	fs.BoolVar(&d.IncludeSubdomains, "subdomains", false, "treat subdomains of the start host as internal")
+	fs.StringVar(&d.Robots, "robots", d.Robots, "robots.txt: respect, or ignore (crawl but report)")
+	fs.BoolVar(&d.FollowNofollow, "follow-nofollow", false, "follow nofollow links and links of nofollow pages")
+	fs.BoolVar(&d.SeedSitemaps, "seed-sitemaps", false, "also crawl sitemap URLs that no link reaches")
+	fs.Var(&sitemaps, "sitemap", "sitemap URL besides robots.txt's and /sitemap.xml (repeatable)")
+	fs.StringVar(&d.Timeout, "timeout", d.Timeout, "time limit of one request")
+	fs.StringVar(&d.ConnectTimeout, "connect-timeout", d.ConnectTimeout, "time limit to connect")
+	fs.Int64Var(&d.MaxBodyBytes, "max-body", d.MaxBodyBytes, "bytes of a page read at most")
+	fs.IntVar(&d.MaxRetries, "max-retries", d.MaxRetries, "retries of a throttled (429/503) page")
+	urlsFile := fs.String("urls", "", "file with URLs to crawl, one per line (- for stdin)")
+	waitWorker := fs.Duration("wait-worker", 2*time.Second, "how long to wait for a worker before crawling in this process (0: at once)")
+	detach := fs.Bool("detach", false, "enqueue, print the crawl and job ids, and exit")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, crawlUsage)
+		fs.PrintDefaults()
+	}
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	if err := cfg.validate(); err != nil {
+		return err
+	}
+	for _, h := range headers {
+		k, v, ok := strings.Cut(h, ":")
+		if !ok || strings.TrimSpace(k) == "" {
+			return usagef("--header %q: use \"Name: value\"", h)
+		}
+		if d.Headers == nil {
+			d.Headers = map[string]string{}
+		}
+		d.Headers[strings.TrimSpace(k)] = strings.TrimSpace(v)
+	}
+	if *auth != "" {
+		user, pass, ok := strings.Cut(*auth, ":")
+		if !ok {
+			pass = os.Getenv("SCOUTER_AUTH_PASSWORD")
+		}
+		d.AuthUser, d.AuthPassword = user, pass
+	}
+	d.Include, d.Exclude, d.AllowedHosts, d.Sitemaps, d.StripParams = include, exclude, hosts, sitemaps, strip
+
+	var start string
+	switch {
+	case *urlsFile != "" && fs.NArg() == 0:
+		urls, err := readURLList(*urlsFile)
+		if err != nil {
+			return err
+		}
+		if len(urls) == 0 {
+			return usagef("--urls %s: no URLs", *urlsFile)
+		}
+		d.URLs, start = urls, urls[0]
+		if !flagSet(fs, "max-depth") {
+			d.MaxDepth = 0
+		}
+	case *urlsFile == "" && fs.NArg() == 1:
+		start = fs.Arg(0)
+	default:
+		return usagef("give one start URL, or --urls FILE (run scouter crawl -h)")
+	}
+	start, err := crawler.ValidateStartURL(start)
+	if err != nil {
+		return usagef("%s", strings.TrimPrefix(err.Error(), "start_url: "))
+	}
+	if err := d.Validate(); err != nil {
+		var fe *crawler.FieldError
+		if errors.As(err, &fe) {
+			return usagef("--%s: %s", strings.ReplaceAll(fe.Field, "_", "-"), fe.Message)
+		}
+		return usagef("%v", err)
+	}
+	optsJSON, _ := json.Marshal(d)
+
+	log := cfg.logger(stderr)
+	db, err := cfg.open(ctx, log, store.Options{Notify: true, MaxConns: 6})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	crawl, job, err := db.CrawlCreate(ctx, store.CrawlCreateParams{StartURL: start, Options: optsJSON,
+		Job: store.JobEnqueueParams{Kind: "crawl"}})
+	if err != nil {
+		return err
+	}
+	if *detach {
+		fmt.Fprintf(stdout, "crawl %d, job %d queued\n", crawl.ID, job.ID)
+		return nil
+	}
+	fmt.Fprintf(stderr, "crawl %d (job %d): %s\n", crawl.ID, job.ID, start)
+	return followCrawl(db, &cfg, crawl, job, *waitWorker, stdout, stderr)
+}
+
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+func readURLList(path string) ([]string, error) {
+	var r io.Reader = os.Stdin
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, usagef("--urls: %v", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	var out []string
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 64<<10)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		u, err := crawler.ValidateStartURL(line)
+		if err != nil {
+			return nil, usagef("--urls line %d: %s", n, strings.TrimPrefix(err.Error(), "start_url: "))
+		}
+		out = append(out, u)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, usagef("--urls: %v", err)
+	}
+	return out, nil
+}
+
+// followCrawl shows the job until it ends, running it here if no worker
+// takes it, and prints the summary.
+func followCrawl(db *store.DB, cfg *Config, crawl store.Crawl, job store.Job, waitWorker time.Duration, stdout, stderr io.Writer) error {
+	// Signals are handled here: the first Ctrl-C asks the crawl to stop.
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	if waitWorker > 0 {
+		deadline := time.Now().Add(waitWorker)
+		for time.Now().Before(deadline) {
+			j, err := db.JobGet(ctx, job.ID)
+			if err != nil || j.Status != store.JobQueued {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	if j, err := db.JobGet(ctx, job.ID); err == nil && j.Status == store.JobQueued {
+		wf := workerFlags{concurrency: 1, lease: 30 * time.Second, reapEvery: 10 * time.Second,
+			pollEvery: time.Second, stopGrace: 10 * time.Second, onlyJob: job.ID}
+		w, err := newWorker(db, cfg, &wf, cfg.logger(io.Discard))
+		if err != nil {
+			return err
+		}
+		w.Start(context.Background())
+		defer w.Stop()
+	}
+
+	tty := isTerminal(stdout)
+	bar := &progressBar{w: stdout, tty: tty}
+	done := make(chan store.Job, 1)
+	go func() {
+		j, err := joblog.Follow(ctx, db, job.ID, 0, func(lines []store.LogLine) error {
+			for _, l := range lines {
+				bar.line(l)
+			}
+			return nil
+		})
+		if err != nil {
+			j.Status = ""
+		}
+		done <- j
+	}()
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	stopping := false
+	var final store.Job
+loop:
+	for {
+		select {
+		case final = <-done:
+			break loop
+		case <-sigs:
+			if stopping {
+				bar.clear()
+				fmt.Fprintf(stderr, "left crawl %d running as job %d\n", crawl.ID, job.ID)
+				return exitError{130}
+			}
+			stopping = true
+			if _, err := db.JobStopRequest(context.Background(), job.ID); err != nil {
+				fmt.Fprintf(stderr, "stop: %s\n", oneLine(err))
+			} else {
+				bar.note("stopping at a safe point… (Ctrl-C again to leave without waiting)")
+			}
+		case <-tick.C:
+			if j, err := db.JobGet(ctx, job.ID); err == nil {
+				bar.progress(j)
+			}
+		}
+	}
+	bar.clear()
+	if final.Status == "" {
+		return errors.New("lost track of the job")
+	}
+	printSummary(db, crawl.ID, final, stdout)
+	switch final.Status {
+	case store.JobCompleted:
+		return nil
+	case store.JobStopped:
+		return exitError{jobrun.ExitStopped}
+	default:
+		if final.Error != "" {
+			fmt.Fprintf(stderr, "crawl failed: %s\n", final.Error)
+		}
+		return exitError{1}
+	}
+}
+
+func printSummary(db *store.DB, crawlID int64, j store.Job, w io.Writer) {
+	s, err := db.CrawlSummarize(context.Background(), crawlID)
+	if err != nil {
+		fmt.Fprintf(w, "summary unavailable: %s\n", oneLine(err))
+		return
+	}
+	elapsed := time.Duration(0)
+	if j.StartedAt != nil && j.FinishedAt != nil {
+		elapsed = j.FinishedAt.Sub(*j.StartedAt)
+	}
+	fmt.Fprintf(w, "\nCrawl %d %s in %s\n", crawlID, store.CrawlStatus(j.Status), elapsed.Round(100*time.Millisecond))
+	fmt.Fprintf(w, "  pages crawled   %d", s.Crawled)
+	if secs := elapsed.Seconds(); secs > 0 {
+		fmt.Fprintf(w, " (%.0f pages/s)", float64(s.Crawled)/secs)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "  by status       2xx %d · 3xx %d · 4xx %d · 5xx %d · no response %d\n",
+		s.ByStatusClass["2xx"], s.ByStatusClass["3xx"], s.ByStatusClass["4xx"], s.ByStatusClass["5xx"], s.ByStatusClass["error"])
+	fmt.Fprintf(w, "  broken links    %d\n", s.BrokenLinks)
+	fmt.Fprintf(w, "  redirects       %d\n", s.Redirects)
+	fmt.Fprintf(w, "  non-indexable   %d\n", s.NonIndexable)
+	if s.Throttled > 0 {
+		fmt.Fprintf(w, "  throttled       %d (still 429/503 after retries; not counted as broken)\n", s.Throttled)
+	}
+	fmt.Fprintf(w, "  blocked         %d by robots.txt\n", s.Blocked)
+	fmt.Fprintf(w, "  not crawled     %d excluded by options, %d external\n", s.Excluded, s.External)
+	if s.Queued > 0 {
+		fmt.Fprintf(w, "  still queued    %d (resume with: scouter jobs resume %d)\n", s.Queued, j.ID)
+	}
+}
