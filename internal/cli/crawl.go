@@ -306,7 +306,7 @@ func printSummary(db *store.DB, crawlID int64, j store.Job, w io.Writer) {
 	if j.StartedAt != nil && j.FinishedAt != nil {
 		elapsed = j.FinishedAt.Sub(*j.StartedAt)
 	}
-	fmt.Fprintf(w, "\nCrawl %d %s in %s\n", crawlID, store.CrawlStatus(j.Status), elapsed.Round(100*time.Millisecond))
+	fmt.Fprintf(w, "\nCrawl %d %s in %s\n", crawlID, j.Status, elapsed.Round(100*time.Millisecond))
 	fmt.Fprintf(w, "  pages crawled   %d", s.Crawled)
 	if secs := elapsed.Seconds(); secs > 0 {
 		fmt.Fprintf(w, " (%.0f pages/s)", float64(s.Crawled)/secs)

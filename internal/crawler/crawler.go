@@ -127,6 +127,7 @@ type crawl struct {
 
 type stats struct {
 	errors, blocked int64
+	firstError      string
 	rateAt          time.Time
 	rateCrawled     int64
 	rate            float64
@@ -607,6 +608,9 @@ func (c *crawl) handle(r result) {
 		p.FetchError = r.fetchErr.Kind
 		c.stats.errors++
 		c.cfg.Log.Error("%s %s (%s)", r.fetchErr.Kind, it.URL, r.fetchErr.Error())
+		if c.stats.firstError == "" {
+			c.stats.firstError = fmt.Sprintf("%s (%s)", it.URL, r.fetchErr.Error())
+		}
 	case p.Indexability == "throttled":
 		c.cfg.Log.Warn("throttled %s: still %d after %d retries", it.URL, p.Status, p.Retries)
 	case p.Status >= 500:
@@ -710,6 +714,9 @@ func (c *crawl) finish(ctx context.Context) error {
 		seeds := c.seedURLs()
 		if e := c.index[c.key(seeds[0])]; e != nil && e.state == store.PageBlocked {
 			return ErrStartBlocked
+		}
+		if c.stats.firstError != "" {
+			return fmt.Errorf("%w: %s", ErrNothingFetched, c.stats.firstError)
 		}
 		return ErrNothingFetched
 	}

@@ -142,6 +142,12 @@ func (o *Options) Validate() error {
 		if k == "" || strings.ContainsAny(k, " :\r\n") || strings.ContainsAny(v, "\r\n") {
 			return bad("headers", "invalid header %q", k)
 		}
+		switch http.CanonicalHeaderKey(k) {
+		case "User-Agent":
+			return bad("headers", "set the user agent with user_agent")
+		case "Host", "Accept-Encoding", "Connection", "Content-Length", "Transfer-Encoding", "Te", "Trailer", "Upgrade", "Keep-Alive", "Proxy-Connection":
+			return bad("headers", "%s is set by the crawler", http.CanonicalHeaderKey(k))
+		}
 	}
 	for i, p := range o.Include {
 		if _, err := regexp.Compile(p); err != nil {

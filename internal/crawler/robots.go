@@ -2,6 +2,7 @@ package crawler
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"sync"
@@ -83,10 +84,18 @@ func (r *robotsCache) get(ctx context.Context, u *url.URL) (*hostRobots, error) 
 func (r *robotsCache) fetch(ctx context.Context, u *url.URL) (*robots.Robots, error) {
 	target := u
 	for hop := 0; ; hop++ {
-		resp, err := r.c.fetcher.Fetch(ctx, fetch.Request{URL: target, MaxBody: robots.MaxSize, Accept: "text/plain,*/*"})
+		// One byte past the limit tells the parser the file was cut.
+		resp, err := r.c.fetcher.Fetch(ctx, fetch.Request{URL: target, MaxBody: robots.MaxSize + 1, Accept: "text/plain,*/*"})
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
+			}
+			var fe *fetch.Error
+			if errors.As(err, &fe) && (fe.Kind == fetch.KindConnect || fe.Kind == fetch.KindDNS) {
+				// The host cannot be reached at all: its pages will fail
+				// the same way and be reported with the reason.
+				r.c.cfg.Log.Warn("robots.txt %s unreachable (%v)", target, err)
+				return robots.AllowAll(), nil
 			}
 			r.c.cfg.Log.Warn("robots.txt %s unreachable (%v): nothing on %s is crawled, as Google does", target, err, u.Host)
 			return robots.DisallowAll(), nil
