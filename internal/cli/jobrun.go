@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/scouter-seo/scouter/internal/jobrun"
@@ -54,5 +55,12 @@ func runJobRun(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return jobrun.ExitFailed
 	}
 	defer db.Close()
+	// For performance work: a CPU profile of this job process.
+	if path := os.Getenv("SCOUTER_CPUPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil {
+			pprof.StartCPUProfile(f)
+			defer func() { pprof.StopCPUProfile(); f.Close() }()
+		}
+	}
 	return jobrun.Run(context.Background(), db, *id, *attempt, handlers(db), os.Stdin, stdout)
 }

@@ -109,6 +109,8 @@ type crawl struct {
 	robots      robotsCache
 	seeds       [2]maphash.Seed
 
+	internalHosts sync.Map // host → bool, see internal
+
 	// Owned by the coordinator goroutine.
 	index     map[urlKey]*entry
 	nextID    int64
@@ -320,8 +322,7 @@ func (c *crawl) setup(ctx context.Context) error {
 		return err
 	}
 	for _, s := range seeds {
-		u, _ := url.Parse(s)
-		e, isNew := c.lookup(s, u)
+		e, isNew := c.lookup(s)
 		if isNew || e.state == store.PageExcluded || e.state == store.PageExternal {
 			c.admit(e, s, 0, 0)
 		}
@@ -346,13 +347,13 @@ func (c *crawl) describeOptions() string {
 }
 
 // lookup returns the entry of a normalized URL, creating an unsaved one.
-func (c *crawl) lookup(s string, u *url.URL) (*entry, bool) {
+func (c *crawl) lookup(s string) (*entry, bool) {
 	k := c.key(s)
 	if e, ok := c.index[k]; ok {
 		return e, false
 	}
 	c.nextID++
-	e := &entry{id: c.nextID, depth: -1, internal: c.hosts.Internal(u)}
+	e := &entry{id: c.nextID, depth: -1, internal: c.internal(s)}
 	if !e.internal {
 		e.state = store.PageExternal
 	}
@@ -621,11 +622,7 @@ func (c *crawl) handle(r result) {
 		c.cfg.Log.Warn("%d %s", p.Status, it.URL)
 	}
 	for i, l := range r.analysis.links {
-		u, err := url.Parse(l.URL)
-		if err != nil {
-			continue
-		}
-		t, isNew := c.lookup(l.URL, u)
+		t, isNew := c.lookup(l.URL)
 		switch {
 		case isNew && l.Follow:
 			c.admit(t, l.URL, it.Depth+1, it.ID)

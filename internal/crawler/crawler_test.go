@@ -48,7 +48,7 @@ type crawlRun struct {
 }
 
 // startCrawl creates a crawl and claims its job with a long lease.
-func startCrawl(t *testing.T, db *store.DB, start string, opts crawler.Options) *crawlRun {
+func startCrawl(t testing.TB, db *store.DB, start string, opts crawler.Options) *crawlRun {
 	t.Helper()
 	raw, _ := json.Marshal(opts)
 	c, j, err := db.CrawlCreate(context.Background(), store.CrawlCreateParams{StartURL: start, Options: raw, Job: store.JobEnqueueParams{Kind: "crawl"}})
@@ -58,7 +58,7 @@ func startCrawl(t *testing.T, db *store.DB, start string, opts crawler.Options) 
 	return claimCrawl(t, db, c.ID, j.ID)
 }
 
-func claimCrawl(t *testing.T, db *store.DB, crawlID, jobID int64) *crawlRun {
+func claimCrawl(t testing.TB, db *store.DB, crawlID, jobID int64) *crawlRun {
 	t.Helper()
 	jobs, err := db.JobClaim(context.Background(), store.JobClaimParams{WorkerID: "test", WorkerHost: "h", WorkerPID: 1, Limit: 1, LeaseMs: 600_000, JobID: jobID})
 	if err != nil || len(jobs) != 1 {

@@ -9,6 +9,7 @@ import (
 	"github.com/scouter-seo/scouter/internal/extract"
 	"github.com/scouter-seo/scouter/internal/fetch"
 	"github.com/scouter-seo/scouter/internal/store"
+	"github.com/scouter-seo/scouter/internal/urlnorm"
 )
 
 // outLink is a reference found on a fetched page, resolved and normalized.
@@ -56,9 +57,9 @@ func (c *crawl) analyze(u *url.URL, resp *fetch.Response) analysis {
 	case resp.Status >= 300 && resp.Status < 400:
 		p.Indexability = "redirect"
 		if resp.Location != "" {
-			if t, err := c.norm.Resolve(u, resp.Location); err == nil {
-				p.RedirectURL = t.String()
-				a.links = append(a.links, outLink{URL: p.RedirectURL, Kind: "redirect", Internal: c.hosts.Internal(t), Follow: true})
+			if t, err := c.norm.ResolveKey(u, resp.Location); err == nil {
+				p.RedirectURL = t
+				a.links = append(a.links, outLink{URL: t, Kind: "redirect", Internal: c.internal(t), Follow: true})
 			}
 		}
 		return a
@@ -108,17 +109,17 @@ func (c *crawl) analyze(u *url.URL, resp *fetch.Response) analysis {
 	a.nofollowPage = (mNofollow || xNofollow) && !c.opts.FollowNofollow
 
 	base := pg.BaseURL(u)
-	resolve := func(href string) (*url.URL, bool) {
-		t, err := c.norm.Resolve(base, href)
+	resolve := func(href string) (string, bool) {
+		t, err := c.norm.ResolveKey(base, href)
 		return t, err == nil
 	}
 	if len(pg.Canonicals) > 0 {
 		if t, ok := resolve(pg.Canonicals[0]); ok {
-			p.Canonical = t.String()
+			p.Canonical = t
 		}
 	} else if h := linkHeaderCanonical(resp.Header.Values("Link")); h != "" {
-		if t, err := c.norm.Resolve(u, h); err == nil {
-			p.Canonical = t.String()
+		if t, err := c.norm.ResolveKey(u, h); err == nil {
+			p.Canonical = t
 		}
 	}
 	type hl struct {
@@ -160,7 +161,7 @@ func (c *crawl) analyze(u *url.URL, resp *fetch.Response) analysis {
 		if !ok {
 			continue
 		}
-		o := outLink{URL: t.String(), Kind: kind, Text: l.Text, Internal: c.hosts.Internal(t)}
+		o := outLink{URL: t, Kind: kind, Text: l.Text, Internal: c.internal(t)}
 		if l.Rel.Has(extract.RelNofollow) {
 			o.Flags |= store.LinkNofollow
 		}
@@ -212,6 +213,18 @@ func (c *crawl) analyze(u *url.URL, resp *fetch.Response) analysis {
 	}
 	p.Extra = extraJSON(pg)
 	return a
+}
+
+// internal reports whether a URL key is on the site. Hosts are few, so the
+// answer is cached per host.
+func (c *crawl) internal(key string) bool {
+	h := urlnorm.KeyHost(key)
+	if v, ok := c.internalHosts.Load(h); ok {
+		return v.(bool)
+	}
+	in := c.hosts.InternalHost(h)
+	c.internalHosts.Store(h, in)
+	return in
 }
 
 // robotsDirectives reads noindex and nofollow from meta robots contents or

@@ -70,8 +70,8 @@ func (c *crawl) loadSitemaps(ctx context.Context, start *url.URL) error {
 		}
 		if sm.Kind == sitemap.Index {
 			for _, e := range sm.Sitemaps {
-				if ref, err := c.norm.Resolve(u, e.Loc); err == nil {
-					add(ref.String())
+				if ref, err := c.norm.ResolveKey(u, e.Loc); err == nil {
+					add(ref)
 				}
 			}
 			c.cfg.Log.Info("sitemap index %s: %d sitemaps", s, len(sm.Sitemaps))
@@ -82,12 +82,11 @@ func (c *crawl) loadSitemaps(ctx context.Context, start *url.URL) error {
 			if urls >= maxSitemapURLs {
 				break
 			}
-			ref, err := c.norm.Resolve(u, e.Loc)
+			loc, err := c.norm.ResolveKey(u, e.Loc)
 			if err != nil {
 				continue
 			}
-			loc := ref.String()
-			t, isNew := c.lookup(loc, ref)
+			t, isNew := c.lookup(loc)
 			t.inSitemap = true
 			if isNew && t.internal {
 				t.state, t.reason = store.PageExcluded, "sitemap-only"

@@ -20,27 +20,35 @@ import (
 // second attempt then finishes the crawl without fetching a saved page again.
 func TestStopSavesFetchedPages(t *testing.T) {
 	eachBackend(t, func(t *testing.T, db *store.DB) {
-		var served atomic.Int64
+		var served, hanging atomic.Int64
 		var hang atomic.Bool
 		hang.Store(true)
-		hits := map[string]*atomic.Int64{}
-		for i := range 40 {
-			hits[fmt.Sprintf("/p%d", i)] = &atomic.Int64{}
+		hits := map[string]*atomic.Int64{"/": {}}
+		for i := range 20 {
+			hits[fmt.Sprintf("/fast%d", i)] = &atomic.Int64{}
+			hits[fmt.Sprintf("/hang%d", i)] = &atomic.Int64{}
 		}
-		hits["/"] = &atomic.Int64{}
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if c := hits[r.URL.Path]; c != nil {
 				c.Add(1)
 			}
 			switch {
 			case r.URL.Path == "/":
+				// Fast pages first: they are queued, and so fetched, first.
 				var b strings.Builder
-				for i := range 40 {
-					fmt.Fprintf(&b, `<a href="/p%d">p%d</a>`, i, i)
+				for i := range 20 {
+					fmt.Fprintf(&b, `<a href="/fast%d">f</a>`, i)
+				}
+				for i := range 20 {
+					fmt.Fprintf(&b, `<a href="/hang%d">h</a>`, i)
 				}
 				fmt.Fprint(w, "<title>home</title>"+b.String())
-			case strings.HasPrefix(r.URL.Path, "/p") && r.URL.Path >= "/p3" && hang.Load():
-				<-r.Context().Done() // /p3… hang until the client gives up
+			case strings.HasPrefix(r.URL.Path, "/hang") && hang.Load():
+				hanging.Add(1)
+				<-r.Context().Done() // until the client gives up
+				return
+			case hits[r.URL.Path] == nil: // robots.txt, sitemap.xml
+				http.NotFound(w, r)
 				return
 			default:
 				fmt.Fprintf(w, "<title>%s</title>", r.URL.Path)
@@ -54,16 +62,18 @@ func TestStopSavesFetchedPages(t *testing.T) {
 		opts.Timeout = "5m"
 		r := startCrawl(t, db, srv.URL+"/", opts)
 		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
 		errc := make(chan error, 1)
 		go func() { errc <- r.run(ctx, t, srv.URL+"/", opts, nil) }()
 
-		// /, /p0../p2 and /p1x../p2x sort below "/p3": they answer; the rest hang.
+		// The home page and the 20 fast pages answer; then every
+		// connection waits on a hanging page.
 		deadline := time.Now().Add(20 * time.Second)
-		for served.Load() < 1+3+20 && time.Now().Before(deadline) {
+		for (served.Load() < 21 || hanging.Load() < int64(opts.Concurrency)) && time.Now().Before(deadline) {
 			time.Sleep(10 * time.Millisecond)
 		}
-		if got := served.Load(); got != 24 {
-			t.Fatalf("served %d pages before the stop, want 24", got)
+		if got, h := served.Load(), hanging.Load(); got != 21 || h != int64(opts.Concurrency) {
+			t.Fatalf("before the stop: %d pages served, %d hanging; want 21 and %d", got, h, opts.Concurrency)
 		}
 		cancel()
 		select {
@@ -87,8 +97,8 @@ func TestStopSavesFetchedPages(t *testing.T) {
 				queued++
 			}
 		}
-		if crawled != 24 || queued != 17 {
-			t.Fatalf("after stop: %d crawled, %d queued; want 24 and 17", crawled, queued)
+		if crawled != 21 || queued != 20 {
+			t.Fatalf("after stop: %d crawled, %d queued; want 21 and 20", crawled, queued)
 		}
 
 		// The next attempt crawls only what is left.
@@ -96,15 +106,16 @@ func TestStopSavesFetchedPages(t *testing.T) {
 		if err := db.JobFinish(context.Background(), store.JobFinishParams{Lease: r.lease, Status: store.JobStopped}); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := db.JobResume(context.Background(), r.lease.JobID); err != nil {
+		resumed, _, err := db.JobResume(context.Background(), r.lease.JobID)
+		if err != nil {
 			t.Fatal(err)
 		}
-		r2 := claimCrawl(t, db, r.crawlID, r.lease.JobID)
+		r2 := claimCrawl(t, db, r.crawlID, resumed.ID)
 		if err := r2.run(t.Context(), t, srv.URL+"/", opts, nil); err != nil {
 			t.Fatal(err)
 		}
 		for path, c := range hits {
-			n, hung := c.Load(), path >= "/p3" && len(path) > 1
+			n, hung := c.Load(), strings.HasPrefix(path, "/hang")
 			if !hung && n != 1 || hung && (n < 1 || n > 2) {
 				t.Errorf("%s requested %d times", path, n)
 			}

@@ -169,6 +169,15 @@ func (db *DB) CrawlWrite(ctx context.Context, l Lease, b *CrawlBatch) error {
 	if db.d == postgresDialect {
 		return db.crawlWritePostgres(ctx, l, b)
 	}
+	// Prepare before the transaction: it holds SQLite's only writer
+	// connection, which a prepare on the pool would wait for forever.
+	for _, t := range insertShapes {
+		for _, size := range t.sizes {
+			if _, err := db.insertStmt(ctx, t.table, t.cols, size, t.suffix); err != nil {
+				return db.wrap("prepare "+t.table, err)
+			}
+		}
+	}
 	return db.tx(ctx, func(tx *sql.Tx, n *notes) error {
 		var one int
 		if err := tx.QueryRowContext(ctx, db.q(`SELECT 1 FROM jobs WHERE `+fence), l.JobID, l.Attempt).Scan(&one); err != nil {
@@ -177,12 +186,12 @@ func (db *DB) CrawlWrite(ctx context.Context, l Lease, b *CrawlBatch) error {
 			}
 			return db.wrap("write crawl", err)
 		}
-		if err := multiInsert(ctx, tx, db, "pages", pageColumns, upsertPages, 500, len(b.Pages), func(i int) []any {
+		if err := multiInsert(ctx, tx, db, insertShapes[0], len(b.Pages), func(i int) []any {
 			return db.d.pageValues(&b.Pages[i])
 		}); err != nil {
 			return db.wrap("write pages", err)
 		}
-		if err := multiInsert(ctx, tx, db, "links", linkColumns, "", 2000, len(b.Links), func(i int) []any {
+		if err := multiInsert(ctx, tx, db, insertShapes[1], len(b.Links), func(i int) []any {
 			return linkValues(&b.Links[i])
 		}); err != nil {
 			return db.wrap("write links", err)
@@ -205,26 +214,52 @@ var upsertPages = func() string {
 	return b.String()
 }()
 
-// multiInsert writes n rows in statements of up to per rows.
-func multiInsert(ctx context.Context, tx *sql.Tx, db *DB, table string, cols []string, suffix string, per, n int, row func(i int) []any) error {
-	args := make([]any, 0, per*len(cols))
-	for start := 0; start < n; start += per {
-		end := min(start+per, n)
+// multiInsert writes n rows in statements of up to per rows. Statements of
+// a few fixed sizes are prepared once and reused: parsing a 500-row insert
+// costs more than running it.
+func multiInsert(ctx context.Context, tx *sql.Tx, db *DB, shape insertShape, n int, row func(i int) []any) error {
+	args := make([]any, 0, shape.sizes[0]*len(shape.cols))
+	for start := 0; start < n; {
+		size := 1
+		for _, s := range shape.sizes {
+			if s <= n-start {
+				size = s
+				break
+			}
+		}
 		args = args[:0]
-		for i := start; i < end; i++ {
+		for i := start; i < start+size; i++ {
 			args = append(args, row(i)...)
 		}
-		if _, err := tx.ExecContext(ctx, db.insertSQL(table, cols, end-start, suffix), args...); err != nil {
+		st, err := db.insertStmt(ctx, shape.table, shape.cols, size, shape.suffix)
+		if err != nil {
 			return err
 		}
+		if _, err := tx.StmtContext(ctx, st).ExecContext(ctx, args...); err != nil {
+			return err
+		}
+		start += size
 	}
 	return nil
 }
 
-func (db *DB) insertSQL(table string, cols []string, rows int, suffix string) string {
-	key := fmt.Sprintf("insert %s %d %s", table, rows, suffix)
+// insertShape is a multi-row insert and the row counts it is prepared for,
+// largest first (the last must be 1).
+type insertShape struct {
+	table, suffix string
+	cols          []string
+	sizes         []int
+}
+
+var insertShapes = []insertShape{
+	{"pages", upsertPages, pageColumns, []int{500, 100, 20, 5, 1}},
+	{"links", "", linkColumns, []int{2000, 100, 20, 5, 1}},
+}
+
+func (db *DB) insertStmt(ctx context.Context, table string, cols []string, rows int, suffix string) (*sql.Stmt, error) {
+	key := fmt.Sprintf("stmt %s %d %s", table, rows, suffix)
 	if v, ok := db.queries.Load(key); ok {
-		return v.(string)
+		return v.(*sql.Stmt), nil
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "INSERT INTO %s (%s) VALUES ", table, strings.Join(cols, ", "))
@@ -236,9 +271,15 @@ func (db *DB) insertSQL(table string, cols []string, rows int, suffix string) st
 		b.WriteString(tuple)
 	}
 	b.WriteString(suffix)
-	q := db.d.expand(b.String())
-	db.queries.Store(key, q)
-	return q
+	st, err := db.w.PrepareContext(ctx, db.d.expand(b.String()))
+	if err != nil {
+		return nil, err
+	}
+	if v, loaded := db.queries.LoadOrStore(key, st); loaded {
+		st.Close()
+		return v.(*sql.Stmt), nil
+	}
+	return st, nil
 }
 
 // crawlWritePostgres copies the batch into a session temp table and upserts
@@ -475,8 +516,9 @@ func (db *DB) CrawlSummarize(ctx context.Context, crawlID int64) (CrawlSummary, 
 	if err := rows.Err(); err != nil {
 		return s, db.wrap("summarize crawl", err)
 	}
-	err = db.r.QueryRowContext(ctx, db.q(`SELECT COUNT(*) FROM links l JOIN pages p ON p.crawl_id = l.crawl_id AND p.id = l.target_id
-		WHERE l.crawl_id = ? AND p.state = 'crawled' AND (p.status = 0 OR p.status >= 400) AND p.indexability <> 'throttled'`), crawlID).Scan(&s.BrokenLinks)
+	// From the failed pages (few) to their inlinks through links_target.
+	err = db.r.QueryRowContext(ctx, db.q(`SELECT COUNT(*) FROM pages p JOIN links l ON l.crawl_id = p.crawl_id AND l.target_id = p.id
+		WHERE p.crawl_id = ? AND p.state = 'crawled' AND (p.status = 0 OR p.status >= 400) AND p.indexability <> 'throttled'`), crawlID).Scan(&s.BrokenLinks)
 	return s, db.wrap("summarize crawl", err)
 }
 

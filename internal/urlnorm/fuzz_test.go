@@ -36,6 +36,9 @@ func FuzzNormalize(f *testing.F) {
 			if err != nil || u.String() != key {
 				t.Fatalf("key %q does not round-trip through net/url (%v)", key, err)
 			}
+			if h := KeyHost(key); h != u.Hostname() {
+				t.Fatalf("KeyHost(%q) = %q, net/url says %q", key, h, u.Hostname())
+			}
 			if len(key) > MaxLength {
 				t.Fatalf("key longer than MaxLength: %d", len(key))
 			}

@@ -84,24 +84,30 @@ func (n Normalizer) Normalize(raw string) (string, error) {
 // browser would, and returns the normalized absolute URL. Non-http(s)
 // references such as mailto: or javascript: return ErrUnsupportedScheme.
 func (n Normalizer) Resolve(base *url.URL, ref string) (*url.URL, error) {
+	return parseKey(n.ResolveKey(base, ref))
+}
+
+// ResolveKey is Resolve returning the key as a string, without parsing it
+// back into a url.URL: what a crawler needs for each of a page's links.
+func (n Normalizer) ResolveKey(base *url.URL, ref string) (string, error) {
 	if base == nil {
-		return nil, fmt.Errorf("%w: nil base URL", ErrNotAbsolute)
+		return "", fmt.Errorf("%w: nil base URL", ErrNotAbsolute)
 	}
 	s := clean(ref)
 	if len(s) > MaxLength {
-		return nil, ErrTooLong
+		return "", ErrTooLong
 	}
 	bscheme := strings.ToLower(base.Scheme)
 	if bscheme != "http" && bscheme != "https" {
-		return nil, fmt.Errorf("%w %q (base URL)", ErrUnsupportedScheme, bscheme)
+		return "", fmt.Errorf("%w %q (base URL)", ErrUnsupportedScheme, bscheme)
 	}
 	if base.Host == "" {
-		return nil, fmt.Errorf("%w (base URL)", ErrMissingHost)
+		return "", fmt.Errorf("%w (base URL)", ErrMissingHost)
 	}
 	if scheme, rest, ok := splitScheme(s); ok {
 		// WHATWG: "http:foo" on an http page is a relative reference.
 		if scheme != bscheme || rest != "" && (rest[0] == '/' || rest[0] == '\\') {
-			return parseKey(n.Normalize(s))
+			return n.Normalize(s)
 		}
 		s = rest
 	}
@@ -114,7 +120,7 @@ func (n Normalizer) Resolve(base *url.URL, ref string) (*url.URL, error) {
 	}
 	path = strings.ReplaceAll(path, `\`, "/")
 	if strings.HasPrefix(path, "//") {
-		return parseKey(n.Normalize(bscheme + ":" + path + queryPart(query, hasQuery)))
+		return n.Normalize(bscheme + ":" + path + queryPart(query, hasQuery))
 	}
 
 	bpath := base.EscapedPath()
@@ -134,7 +140,32 @@ func (n Normalizer) Resolve(base *url.URL, ref string) (*url.URL, error) {
 	if base.User != nil {
 		authority = base.User.String() + "@" + authority
 	}
-	return parseKey(n.Normalize(bscheme + "://" + authority + path + queryPart(query, hasQuery)))
+	return n.Normalize(bscheme + "://" + authority + path + queryPart(query, hasQuery))
+}
+
+// KeyHost returns the host name of a key made by Normalize or ResolveKey,
+// without port or brackets, as url.URL.Hostname would.
+func KeyHost(key string) string {
+	_, rest, ok := strings.Cut(key, "://")
+	if !ok {
+		return ""
+	}
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		rest = rest[:i]
+	}
+	if i := strings.LastIndexByte(rest, '@'); i >= 0 {
+		rest = rest[i+1:]
+	}
+	if strings.HasPrefix(rest, "[") {
+		if i := strings.IndexByte(rest, ']'); i >= 0 {
+			return rest[1:i]
+		}
+		return rest
+	}
+	if i := strings.LastIndexByte(rest, ':'); i >= 0 {
+		rest = rest[:i]
+	}
+	return rest
 }
 
 func parseKey(key string, err error) (*url.URL, error) {

@@ -69,5 +69,5 @@ CREATE TABLE links (
     flags     INTEGER NOT NULL DEFAULT 0,
     internal  INTEGER NOT NULL,
     PRIMARY KEY (crawl_id, source_id, position)
-);
+) WITHOUT ROWID; -- links are small and written in key order: one b-tree, not two
 CREATE INDEX links_target ON links (crawl_id, target_id);
