@@ -26,5 +26,5 @@ vet:
 # Figures for docs/BENCHMARKS.md.
 bench: test-deps
 	$(GO) test -run '^$$' -bench . -benchtime 2000x ./internal/store/
-	$(GO) test -run '^$$' -bench . -benchtime 1x ./internal/e2e/
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/robots/ ./internal/extract/
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./internal/e2e/
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/robots/ ./internal/extract/ ./internal/fetch/ ./internal/sitemap/ ./internal/testsite/

@@ -69,6 +69,8 @@ func runCrawl(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.IntVar(&d.MaxURLs, "max-urls", d.MaxURLs, "internal URLs crawled at most (0: unlimited)")
 	fs.IntVar(&d.Concurrency, "concurrency", d.Concurrency, "simultaneous requests")
 	fs.Float64Var(&d.MaxRPS, "max-rps", 0, "requests per second at most (0: no cap)")
+	fs.IntVar(&d.HostConcurrency, "host-concurrency", 0, "simultaneous requests per host (0: as --concurrency)")
+	fs.Float64Var(&d.HostMaxRPS, "host-max-rps", 0, "requests per second per host at most (0: no cap)")
 	fs.StringVar(&d.UserAgent, "user-agent", d.UserAgent, "User-Agent header; its product token picks the robots.txt group")
 	fs.Var(&headers, "header", `extra request header "Name: value" (repeatable; sent to the site's hosts only)`)
 	auth := fs.String("auth", "", "HTTP basic auth user:password (or set SCOUTER_AUTH_PASSWORD and give user)")

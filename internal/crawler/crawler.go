@@ -14,6 +14,7 @@
 package crawler
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -200,8 +201,9 @@ func newCrawl(cfg Config) (*crawl, error) {
 		MaxBodyBytes:    o.MaxBodyBytes,
 		MaxDecodedBytes: max(o.MaxBodyBytes, 50<<20),
 		Concurrency:     o.Concurrency,
-		HostConcurrency: o.Concurrency,
+		HostConcurrency: cmp.Or(o.HostConcurrency, o.Concurrency),
 		MaxRPS:          o.MaxRPS,
+		HostMaxRPS:      o.HostMaxRPS,
 		MaxRetries:      o.MaxRetries,
 		DialContext:     cfg.DialContext,
 		TLSConfig:       cfg.TLSConfig,

@@ -23,6 +23,11 @@ type Options struct {
 	MaxURLs     int     `json:"max_urls"`    // internal URLs admitted to the frontier; 0: unlimited
 	Concurrency int     `json:"concurrency"` // simultaneous requests
 	MaxRPS      float64 `json:"max_rps"`     // requests per second over the crawl; 0: no cap
+	// Politeness per host (host:port): simultaneous requests (0: as
+	// Concurrency) and requests per second (0: no cap). robots.txt's
+	// Crawl-delay and 429/503 Retry-After slow a host further.
+	HostConcurrency int     `json:"host_concurrency"`
+	HostMaxRPS      float64 `json:"host_max_rps"`
 
 	UserAgent string            `json:"user_agent"`
 	Headers   map[string]string `json:"headers,omitempty"`
@@ -127,6 +132,10 @@ func (o *Options) Validate() error {
 		return bad("concurrency", "must be between 1 and 256")
 	case o.MaxRPS < 0:
 		return bad("max_rps", "must be 0 (no cap) or more")
+	case o.HostConcurrency < 0 || o.HostConcurrency > 256:
+		return bad("host_concurrency", "must be between 0 (as concurrency) and 256")
+	case o.HostMaxRPS < 0:
+		return bad("host_max_rps", "must be 0 (no cap) or more")
 	case strings.TrimSpace(o.UserAgent) == "" || strings.ContainsAny(o.UserAgent, "\r\n"):
 		return bad("user_agent", "must be one non-empty line")
 	case o.Query != "keep" && o.Query != "sort" && o.Query != "strip":
