@@ -810,7 +810,7 @@ func TestRoutes(t *testing.T) {
 			{"POST", "/api/v1/jobs/" + id + "/output", "GET, HEAD"},
 			{"GET", "/api/v1/jobs/" + id + "/stop", "POST"},
 			{"GET", "/api/v1/jobs/" + id + "/resume", "POST"},
-			{"POST", "/api/v1/crawls", "GET, HEAD"},
+			{"PUT", "/api/v1/crawls", "GET, HEAD, POST"},
 			{"DELETE", "/api/v1/crawls/1", "GET, HEAD"},
 			{"POST", "/api/v1/health", "GET, HEAD"},
 		} {

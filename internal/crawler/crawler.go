@@ -43,6 +43,7 @@ type Store interface {
 	FrontierNext(ctx context.Context, crawlID int64, depth int, afterID int64, limit int) ([]store.FrontierItem, error)
 	PagesRequeue(ctx context.Context, l store.Lease, crawlID int64, reason string, depth int) (int64, error)
 	CrawlSummarize(ctx context.Context, crawlID int64) (store.CrawlSummary, error)
+	CrawlBatchSize() (pages, links int)
 }
 
 // Logger receives the crawl's structured log lines.
@@ -67,11 +68,10 @@ type Config struct {
 	TLSConfig   *tls.Config
 }
 
-// Tuning. Batches are written when any limit is reached.
+// Tuning. A batch is written when it holds the store's CrawlBatchSize or is
+// batchAge old.
 const (
 	frontierChunk   = 1000
-	batchPages      = 500
-	batchLinks      = 25_000
 	batchAge        = 300 * time.Millisecond
 	progressEvery   = 500 * time.Millisecond
 	maxCrawlDelay   = 30 * time.Second
@@ -113,15 +113,17 @@ type crawl struct {
 	internalHosts sync.Map // host → bool, see internal
 
 	// Owned by the coordinator goroutine.
-	index     map[urlKey]*entry
-	nextID    int64
-	admitted  int64 // internal pages queued or crawled (max_urls counts these)
-	crawled   int64
-	queuedAt  map[int]int64
-	depth     int
-	batch     *batch
-	lastFlush time.Time
-	stats     stats
+	index      map[urlKey]*entry
+	nextID     int64
+	admitted   int64 // internal pages queued or crawled (max_urls counts these)
+	crawled    int64
+	queuedAt   map[int]int64
+	depth      int
+	batch      *batch
+	lastFlush  time.Time
+	batchPages int
+	batchLinks int
+	stats      stats
 
 	work    chan store.FrontierItem
 	results chan result
@@ -212,6 +214,7 @@ func newCrawl(cfg Config) (*crawl, error) {
 		return nil, err
 	}
 	c.robots.c = c
+	c.batchPages, c.batchLinks = cfg.DB.CrawlBatchSize()
 	return c, nil
 }
 
@@ -482,12 +485,9 @@ func (c *crawl) crawlDepth(ctx context.Context, d int) error {
 	defer tick.Stop()
 	for {
 		if len(pending) == 0 && !exhausted {
-			items, err := c.cfg.DB.FrontierNext(ctx, c.cfg.CrawlID, d, after, frontierChunk)
+			items, err := c.frontierNext(ctx, d, after)
 			if err != nil {
-				if ctx.Err() != nil {
-					return ctx.Err()
-				}
-				return fmt.Errorf("read frontier: %w", err)
+				return err
 			}
 			if len(items) < frontierChunk {
 				exhausted = true
@@ -519,12 +519,35 @@ func (c *crawl) crawlDepth(ctx context.Context, d int) error {
 		if err := c.writer.err(); err != nil {
 			return err
 		}
-		if c.batch.due(c.lastFlush) {
+		if c.batch.due(c.lastFlush, c.batchPages, c.batchLinks) {
 			if err := c.flush(false); err != nil {
 				return err
 			}
 		}
 		c.reportProgress(false)
+	}
+}
+
+// frontierNext reads the next chunk of a depth, waiting out a database
+// that is briefly away (a restart) as the writer does.
+func (c *crawl) frontierNext(ctx context.Context, d int, after int64) ([]store.FrontierItem, error) {
+	deadline := time.Now().Add(writeRetryFor)
+	for wait := 250 * time.Millisecond; ; wait = min(wait*2, 5*time.Second) {
+		items, err := c.cfg.DB.FrontierNext(ctx, c.cfg.CrawlID, d, after, frontierChunk)
+		switch {
+		case err == nil:
+			return items, nil
+		case ctx.Err() != nil:
+			return nil, ctx.Err()
+		case time.Now().After(deadline):
+			return nil, fmt.Errorf("read frontier: %w", err)
+		}
+		c.cfg.Log.Warn("database read failed (%v); retrying", err)
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
 }
 
@@ -743,9 +766,9 @@ func (b *batch) put(p store.Page) {
 	b.pages = append(b.pages, p)
 }
 
-func (b *batch) due(lastFlush time.Time) bool {
+func (b *batch) due(lastFlush time.Time, pages, links int) bool {
 	if len(b.pages) == 0 && len(b.links) == 0 {
 		return false
 	}
-	return b.crawled >= batchPages || len(b.links) >= batchLinks || time.Since(lastFlush) >= batchAge
+	return b.crawled >= pages || len(b.links) >= links || time.Since(lastFlush) >= batchAge
 }

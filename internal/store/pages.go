@@ -158,6 +158,16 @@ type CrawlBatch struct {
 	Links []Link
 }
 
+// CrawlBatchSize is how many crawled pages and links a crawl should write per
+// transaction: SQLite's single write lock is shared with every other process,
+// so its transactions are kept short.
+func (db *DB) CrawlBatchSize() (pages, links int) {
+	if db.d == postgresDialect {
+		return 500, 25_000
+	}
+	return 100, 5_000
+}
+
 // CrawlWrite stores a batch in one transaction, fenced by the job's lease:
 // a page's result, its links and the pages they discovered land together
 // or not at all, so an interrupted crawl resumes from a consistent frontier.
@@ -178,6 +188,14 @@ func (db *DB) CrawlWrite(ctx context.Context, l Lease, b *CrawlBatch) error {
 			}
 		}
 	}
+	start := time.Now()
+	defer func() {
+		// SQLite has one write lock and no queue: a crawl writing batch
+		// after batch could starve other processes (a worker's heartbeat,
+		// the API) whose busy handler polls for it. Pausing for half the
+		// time the lock was held leaves them a window.
+		time.Sleep(min(time.Since(start)/2, 100*time.Millisecond))
+	}()
 	return db.tx(ctx, func(tx *sql.Tx, n *notes) error {
 		var one int
 		if err := tx.QueryRowContext(ctx, db.q(`SELECT 1 FROM jobs WHERE `+fence), l.JobID, l.Attempt).Scan(&one); err != nil {
