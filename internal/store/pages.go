@@ -165,7 +165,7 @@ func (db *DB) CrawlBatchSize() (pages, links int) {
 	if db.d == postgresDialect {
 		return 500, 25_000
 	}
-	return 100, 5_000
+	return 300, 15_000
 }
 
 // CrawlWrite stores a batch in one transaction, fenced by the job's lease:
@@ -192,9 +192,10 @@ func (db *DB) CrawlWrite(ctx context.Context, l Lease, b *CrawlBatch) error {
 	defer func() {
 		// SQLite has one write lock and no queue: a crawl writing batch
 		// after batch could starve other processes (a worker's heartbeat,
-		// the API) whose busy handler polls for it. Pausing for half the
-		// time the lock was held leaves them a window.
-		time.Sleep(min(time.Since(start)/2, 100*time.Millisecond))
+		// the API) whose busy handler polls for it, every 100 ms at worst.
+		// Pausing for a quarter of the time the lock was held leaves them
+		// a window.
+		time.Sleep(min(time.Since(start)/4, 100*time.Millisecond))
 	}()
 	return db.tx(ctx, func(tx *sql.Tx, n *notes) error {
 		var one int
