@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/scouter-seo/scouter/internal/crawler"
+	"github.com/scouter-seo/scouter/internal/joblog"
 	"github.com/scouter-seo/scouter/internal/store"
 )
 
@@ -28,6 +29,9 @@ type Store interface {
 	CrawlCreate(ctx context.Context, p store.CrawlCreateParams) (store.Crawl, store.Job, error)
 	CrawlGet(ctx context.Context, id int64) (store.Crawl, error)
 	CrawlList(ctx context.Context, beforeID int64, limit int) ([]store.Crawl, error)
+	CrawlListActive(ctx context.Context) ([]store.Crawl, error)
+	CrawlDelete(ctx context.Context, id int64) error
+	Subscribe(topics ...string) *store.Subscription
 }
 
 // Server serves /api/v1.
@@ -35,11 +39,18 @@ type Server struct {
 	db    Store
 	log   *slog.Logger
 	kinds map[string]bool // job kinds that may be enqueued through the API
+
+	// PingEvery is how long an event stream stays silent before a comment
+	// line is sent, so proxies do not close a quiet connection.
+	PingEvery time.Duration
+	// StopWait bounds how long DELETE /crawls/{id} waits for the crawl's
+	// active job to stop before answering 409.
+	StopWait time.Duration
 }
 
 // New returns the API for the given job kinds.
 func New(db Store, log *slog.Logger, kinds []string) *Server {
-	s := &Server{db: db, log: log, kinds: map[string]bool{}}
+	s := &Server{db: db, log: log, kinds: map[string]bool{}, PingEvery: 15 * time.Second, StopWait: 15 * time.Second}
 	for _, k := range kinds {
 		s.kinds[k] = true
 	}
@@ -56,12 +67,19 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/jobs/{id}", s.jobGet)
 	mux.HandleFunc("GET /api/v1/jobs/{id}/logs", s.jobLogs)
 	mux.HandleFunc("GET /api/v1/jobs/{id}/output", s.jobOutput)
+	mux.HandleFunc("GET /api/v1/jobs/{id}/events", s.jobEvents)
 	mux.HandleFunc("POST /api/v1/jobs/{id}/stop", s.jobStop)
 	mux.HandleFunc("POST /api/v1/jobs/{id}/resume", s.jobResume)
 	mux.HandleFunc("POST /api/v1/crawls", s.crawlCreate)
 	mux.HandleFunc("GET /api/v1/crawls", s.crawlList)
+	mux.HandleFunc("GET /api/v1/crawls/running", s.crawlsRunning)
 	mux.HandleFunc("GET /api/v1/crawls/{id}", s.crawlGet)
-	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("DELETE /api/v1/crawls/{id}", s.crawlDelete)
+	// "DELETE /api/v1/crawls/{id}" would take the literal "running" for an
+	// id; that path is the GET-only list, so it answers like any other
+	// wrong method.
+	const deleteRunning = "DELETE /api/v1/crawls/running"
+	catchAll := func(w http.ResponseWriter, r *http.Request) {
 		// This catch-all matches every method, so it also receives a known
 		// path under a wrong method (ServeMux answers 405 only when no
 		// pattern matches): list the methods the path has.
@@ -69,7 +87,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 		for _, m := range []string{"DELETE", "GET", "HEAD", "PATCH", "POST", "PUT"} {
 			probe := r.Clone(r.Context())
 			probe.Method = m
-			if _, pattern := mux.Handler(probe); pattern != "/api/" {
+			if _, pattern := mux.Handler(probe); pattern != "/api/" && pattern != deleteRunning {
 				allow = append(allow, m)
 			}
 		}
@@ -79,7 +97,9 @@ func (s *Server) Register(mux *http.ServeMux) {
 			return
 		}
 		writeError(w, http.StatusNotFound, "no such API route: "+r.Method+" "+r.URL.Path, "")
-	})
+	}
+	mux.HandleFunc(deleteRunning, catchAll)
+	mux.HandleFunc("/api/", catchAll)
 }
 
 // JobJSON is a job as the API shows it.
@@ -431,7 +451,11 @@ func pathID(w http.ResponseWriter, r *http.Request) (int64, bool) {
 const maxCursor = int64(1) << 62
 
 func intParam(w http.ResponseWriter, r *http.Request, name string, def, lo, hi int64) (int64, bool) {
-	v := r.URL.Query().Get(name)
+	return intValue(w, name, r.URL.Query().Get(name), def, lo, hi)
+}
+
+// intValue parses a parameter from the query or a header; "" means def.
+func intValue(w http.ResponseWriter, name, v string, def, lo, hi int64) (int64, bool) {
 	if v == "" {
 		return def, true
 	}
@@ -441,4 +465,112 @@ func intParam(w http.ResponseWriter, r *http.Request, name string, def, lo, hi i
 		return 0, false
 	}
 	return n, true
+}
+
+// crawlsRunning lists the crawls that are queued, running or stopping, for
+// the global "crawls in progress" indicator.
+func (s *Server) crawlsRunning(w http.ResponseWriter, r *http.Request) {
+	crawls, err := s.db.CrawlListActive(r.Context())
+	if err != nil {
+		s.fail(w, err, "crawls")
+		return
+	}
+	out := make([]CrawlJSON, len(crawls))
+	for i, c := range crawls {
+		out[i] = crawlJSON(c)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"crawls": out})
+}
+
+// crawlDelete deletes a crawl and everything it holds. An active job is
+// asked to stop first and awaited (up to StopWait): deleting under a
+// running crawler would leave it writing into rows that no longer exist.
+func (s *Server) crawlDelete(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	deadline := time.Now().Add(s.StopWait)
+	for {
+		err := s.db.CrawlDelete(ctx, id)
+		if err == nil {
+			w.Header().Set("Cache-Control", "no-store")
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		if !errors.Is(err, store.ErrInvalidState) {
+			s.fail(w, err, "crawl")
+			return
+		}
+		// The crawl has an active job (at most one; a resume may have
+		// enqueued another meanwhile, hence the loop).
+		active, err := s.db.JobList(ctx, store.JobListParams{CrawlID: &id,
+			Statuses: []store.JobStatus{store.JobPending, store.JobQueued, store.JobRunning, store.JobStopping}, Limit: 10})
+		if err != nil {
+			s.fail(w, err, "crawl")
+			return
+		}
+		stopped := true
+		for _, j := range active {
+			ok, err := s.stopAndWait(ctx, j.ID, deadline)
+			if err != nil {
+				s.fail(w, err, "crawl")
+				return
+			}
+			stopped = stopped && ok
+		}
+		if !stopped || len(active) == 0 && !time.Now().Before(deadline) {
+			writeError(w, http.StatusConflict, "the crawl is still stopping; try again", "")
+			return
+		}
+		if len(active) == 0 {
+			// The job ended between the delete and the list: try again
+			// without spinning.
+			sleepCtx(ctx, 20*time.Millisecond)
+		}
+	}
+}
+
+// stopAndWait asks a job to stop and waits, woken by its notifications, until
+// it is final (true) or the deadline passes (false). A job that no longer
+// exists counts as stopped.
+func (s *Server) stopAndWait(ctx context.Context, jobID int64, deadline time.Time) (bool, error) {
+	sub := s.db.Subscribe(store.TopicJob(jobID))
+	defer sub.Close()
+	j, err := s.db.JobStopRequest(ctx, jobID)
+	for {
+		if errors.Is(err, store.ErrNotFound) {
+			return true, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		if j.Status.Terminal() {
+			return true, nil
+		}
+		left := time.Until(deadline)
+		if left <= 0 {
+			return false, nil
+		}
+		t := time.NewTimer(min(left, joblog.PollEvery))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return false, ctx.Err()
+		case <-sub.C:
+		case <-t.C:
+		}
+		t.Stop()
+		j, err = s.db.JobGet(ctx, jobID)
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
 }

@@ -23,26 +23,42 @@ import (
 
 // env is one test's API server in front of its own real database.
 type env struct {
-	t   *testing.T
+	t   testing.TB
 	db  *store.DB
+	dsn string // for another handle on the database: a separate "process"
 	srv *httptest.Server
 }
 
 // eachBackend runs fn once per backend, in parallel, each with a fresh
 // database and server.
 func eachBackend(t *testing.T, fn func(e *env)) {
+	eachBackendWith(t, nil, fn)
+}
+
+// eachBackendWith is eachBackend with the server configured by cfg before
+// it serves.
+func eachBackendWith(t *testing.T, cfg func(*api.Server), fn func(e *env)) {
 	t.Parallel()
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
-			db := testdb.Open(t, backend)
-			mux := http.NewServeMux()
-			api.New(db, slog.New(slog.DiscardHandler), []string{"crawl", "test"}).Register(mux)
-			srv := httptest.NewServer(mux)
-			t.Cleanup(srv.Close) // runs before the database closes
-			fn(&env{t: t, db: db, srv: srv})
+			fn(newEnv(t, backend, cfg))
 		})
 	}
+}
+
+func newEnv(t testing.TB, backend string, cfg func(*api.Server)) *env {
+	dsn := testdb.DSN(t, backend)
+	db := testdb.OpenDSN(t, dsn, true)
+	mux := http.NewServeMux()
+	a := api.New(db, slog.New(slog.DiscardHandler), []string{"crawl", "test"})
+	if cfg != nil {
+		cfg(a)
+	}
+	a.Register(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close) // runs before the database closes
+	return &env{t: t, db: db, dsn: dsn, srv: srv}
 }
 
 // do sends a request and returns the response and its whole body.
@@ -213,7 +229,7 @@ func crawlIDs(cs []api.CrawlJSON) []int64 {
 	return ids(cs, func(c api.CrawlJSON) int64 { return c.ID })
 }
 
-func sameJSON(t *testing.T, got json.RawMessage, want string) {
+func sameJSON(t testing.TB, got json.RawMessage, want string) {
 	t.Helper()
 	var g, w any
 	if err := json.Unmarshal(got, &g); err != nil {
@@ -811,7 +827,12 @@ func TestRoutes(t *testing.T) {
 			{"GET", "/api/v1/jobs/" + id + "/stop", "POST"},
 			{"GET", "/api/v1/jobs/" + id + "/resume", "POST"},
 			{"PUT", "/api/v1/crawls", "GET, HEAD, POST"},
-			{"DELETE", "/api/v1/crawls/1", "GET, HEAD"},
+			{"PUT", "/api/v1/crawls/1", "DELETE, GET, HEAD"},
+			{"POST", "/api/v1/crawls/1", "DELETE, GET, HEAD"},
+			{"POST", "/api/v1/crawls/running", "GET, HEAD"},
+			{"DELETE", "/api/v1/crawls/running", "GET, HEAD"},
+			{"POST", "/api/v1/jobs/" + id + "/events", "GET, HEAD"},
+			{"DELETE", "/api/v1/jobs/" + id + "/events", "GET, HEAD"},
 			{"POST", "/api/v1/health", "GET, HEAD"},
 		} {
 			resp, b := e.do(tc.method, tc.path, "")

@@ -12,6 +12,7 @@ import (
 
 	"github.com/scouter-seo/scouter/internal/api"
 	"github.com/scouter-seo/scouter/internal/store"
+	"github.com/scouter-seo/scouter/internal/web"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -43,7 +44,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	mux := http.NewServeMux()
 	api.New(db, log, jobKinds).Register(mux)
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	web.New(db, log).Register(mux)
+	// Protect refuses cross-site state-changing requests (CSRF) for the UI
+	// and the API alike; curl and scripts send no browser headers and pass.
+	srv := &http.Server{Handler: web.Protect(mux), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("serving", "url", "http://"+ln.Addr().String(), "db", db.Dialect(), "workers", wf.concurrency)

@@ -20,7 +20,10 @@ type dialect struct {
 	skipLocked string
 	// forShare holds the job row against a concurrent re-queue while a
 	// fenced insert commits (PostgreSQL); SQLite serialises writers anyway.
-	forShare     string
+	forShare string
+	// forUpdate locks a row against concurrent writers until commit
+	// (PostgreSQL); SQLite serialises writers anyway.
+	forUpdate    string
 	dollarParams bool
 }
 
@@ -36,6 +39,7 @@ var postgresDialect = &dialect{
 	plusMs:       "(clock_timestamp() + CAST(? AS double precision) * interval '1 millisecond')",
 	skipLocked:   "FOR UPDATE SKIP LOCKED",
 	forShare:     "FOR SHARE",
+	forUpdate:    "FOR UPDATE",
 	dollarParams: true,
 }
 
@@ -47,6 +51,7 @@ func (d *dialect) expand(q string) string {
 		"{now+ms}", d.plusMs,
 		"{skip_locked}", d.skipLocked,
 		"{for_share}", d.forShare,
+		"{for_update}", d.forUpdate,
 	).Replace(q)
 	if !d.dollarParams {
 		return q

@@ -37,6 +37,8 @@ func Run(t *testing.T, backend string) {
 		{"SchemaVersionChecks", testSchemaVersion},
 		{"CrawlWriteFrontier", testCrawlWrite},
 		{"CrawlWriteFenced", testCrawlWriteFenced},
+		{"CrawlListActive", testCrawlListActive},
+		{"CrawlDelete", testCrawlDelete},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
