@@ -96,7 +96,7 @@
   // The global indicator: running crawls with a selector to switch.
   var lastRunning = "";
   function pollRunning() {
-    api("GET", "/api/v1/crawls?limit=50").then(function (r) {
+    api("GET", "/api/v1/crawls/running").then(function (r) {
       if (!r.ok || !r.body || !r.body.crawls) return;
       var running = [];
       var seen = {};
