@@ -47,9 +47,9 @@ func TestMain(m *testing.M) {
 var bg = context.Background()
 
 // env is a server like `scouter serve`: the API and the UI on one mux
-// behind Protect, on a fresh SQLite database.
+// behind Protect, on a fresh database (SQLite unless the options say).
 type env struct {
-	t   *testing.T
+	t   testing.TB
 	dsn string
 	db  *store.DB
 	ui  *UI
@@ -58,13 +58,17 @@ type env struct {
 }
 
 type envOptions struct {
-	tailLen int  // log lines per load in the panel (0: the default)
-	noSSE   bool // answer 404 to the event stream, as an API without it does
+	tailLen int    // log lines per load in the panel (0: the default)
+	noSSE   bool   // answer 404 to the event stream, as an API without it does
+	backend string // testdb backend ("": sqlite)
 }
 
-func newEnv(t *testing.T, o envOptions) *env {
+func newEnv(t testing.TB, o envOptions) *env {
 	t.Helper()
-	dsn := testdb.DSN(t, "sqlite")
+	if o.backend == "" {
+		o.backend = "sqlite"
+	}
+	dsn := testdb.DSN(t, o.backend)
 	db := testdb.OpenDSN(t, dsn, true)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	mux := http.NewServeMux()
@@ -146,7 +150,7 @@ func tail(s string, n int) string {
 
 // chromiumPath is Debian's chromium (scripts/test-deps installs it);
 // SCOUTER_TEST_CHROMIUM names another binary.
-func chromiumPath(t *testing.T) string {
+func chromiumPath(t testing.TB) string {
 	p := os.Getenv("SCOUTER_TEST_CHROMIUM")
 	if p == "" {
 		p = "/usr/bin/chromium"
@@ -163,13 +167,13 @@ func chromiumPath(t *testing.T) string {
 // fails the test, since no page should have any.
 type browser struct {
 	ctx context.Context
-	t   *testing.T
+	t   testing.TB
 
 	mu       sync.Mutex
 	problems []string
 }
 
-func newBrowser(t *testing.T) *browser {
+func newBrowser(t testing.TB) *browser {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath(t)),
