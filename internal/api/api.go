@@ -13,12 +13,14 @@ import (
 	"time"
 
 	"github.com/scouter-seo/scouter/internal/crawler"
+	"github.com/scouter-seo/scouter/internal/export"
 	"github.com/scouter-seo/scouter/internal/joblog"
 	"github.com/scouter-seo/scouter/internal/store"
 )
 
 // Store is what the API needs of the database.
 type Store interface {
+	export.Store
 	JobEnqueue(ctx context.Context, p store.JobEnqueueParams) (store.Job, bool, error)
 	JobGet(ctx context.Context, id int64) (store.Job, error)
 	JobList(ctx context.Context, p store.JobListParams) ([]store.Job, error)
@@ -75,6 +77,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/crawls/running", s.crawlsRunning)
 	mux.HandleFunc("GET /api/v1/crawls/{id}", s.crawlGet)
 	mux.HandleFunc("DELETE /api/v1/crawls/{id}", s.crawlDelete)
+	mux.HandleFunc("GET /api/v1/crawls/{id}/export/{file}", s.crawlExport)
 	// "DELETE /api/v1/crawls/{id}" would take the literal "running" for an
 	// id; that path is the GET-only list, so it answers like any other
 	// wrong method.

@@ -25,6 +25,7 @@ Usage:
   scouter worker  [flags]         claim and run jobs from the database
   scouter migrate [flags]         bring the database schema up to date
   scouter jobs list|show|logs|stop|resume|enqueue [flags]
+  scouter export  --crawl ID [--what pages|links] [--format csv|jsonl] [-o FILE]
 
 Every command takes:
   --db URL          postgres://… or a SQLite file path (env SCOUTER_DB);
@@ -64,6 +65,8 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		err = runJobs(ctx, rest, stdout, stderr)
 	case "crawl":
 		err = runCrawl(ctx, rest, stdout, stderr)
+	case "export":
+		err = runExport(ctx, rest, stdout, stderr)
 	case jobRunCommand:
 		return runJobRun(ctx, rest, stdout, stderr)
 	default:
