@@ -28,4 +28,5 @@ bench: test-deps
 	$(GO) test -run '^$$' -bench . -benchtime 2000x ./internal/store/
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./internal/e2e/
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./internal/api/ ./internal/web/
+	$(GO) test -run '^$$' -bench IndexMemory -benchtime 1x ./internal/crawler/
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/robots/ ./internal/extract/ ./internal/fetch/ ./internal/sitemap/ ./internal/testsite/ ./internal/audit/ ./internal/export/

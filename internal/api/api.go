@@ -381,6 +381,10 @@ func (s *Server) crawlList(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err, "crawls")
 		return
 	}
+	writeCrawls(w, crawls)
+}
+
+func writeCrawls(w http.ResponseWriter, crawls []store.Crawl) {
 	out := make([]CrawlJSON, len(crawls))
 	for i, c := range crawls {
 		out[i] = crawlJSON(c)
@@ -478,11 +482,7 @@ func (s *Server) crawlsRunning(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err, "crawls")
 		return
 	}
-	out := make([]CrawlJSON, len(crawls))
-	for i, c := range crawls {
-		out[i] = crawlJSON(c)
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"crawls": out})
+	writeCrawls(w, crawls)
 }
 
 // crawlDelete deletes a crawl and everything it holds. An active job is
@@ -530,7 +530,7 @@ func (s *Server) crawlDelete(w http.ResponseWriter, r *http.Request) {
 		if len(active) == 0 {
 			// The job ended between the delete and the list: try again
 			// without spinning.
-			sleepCtx(ctx, 20*time.Millisecond)
+			time.Sleep(20 * time.Millisecond)
 		}
 	}
 }
@@ -566,14 +566,5 @@ func (s *Server) stopAndWait(ctx context.Context, jobID int64, deadline time.Tim
 		}
 		t.Stop()
 		j, err = s.db.JobGet(ctx, jobID)
-	}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
 	}
 }

@@ -5,8 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"runtime/pprof"
+	"slices"
 	"time"
 
 	"github.com/scouter-seo/scouter/internal/jobrun"
@@ -17,7 +19,7 @@ import (
 const jobRunCommand = "job-run"
 
 // jobKinds lists the job kinds this binary runs.
-var jobKinds = []string{"crawl", "test"}
+var jobKinds = slices.Sorted(maps.Keys(handlers(nil)))
 
 // handlers maps job kinds to their code.
 func handlers(db *store.DB) map[string]jobrun.Handler {

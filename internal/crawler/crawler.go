@@ -87,14 +87,57 @@ var (
 
 type urlKey [2]uint64
 
-// entry is the in-memory state of one page. 24 bytes plus the map's own.
+// entry is the in-memory state of one page: 16 bytes, 51–72 per URL with
+// the map (BenchmarkIndexMemory), the part of a crawl's memory that grows
+// with the site.
 type entry struct {
 	id        int64
 	depth     int32
-	state     string
-	reason    string
+	state     code
+	reason    code
 	inSitemap bool
 	internal  bool
+}
+
+// code is a page state or a reason it was not crawled, kept in one byte.
+type code uint8
+
+const (
+	none code = iota
+	stQueued
+	stCrawled
+	stExternal
+	stBlocked
+	stExcluded
+	rsNofollow
+	rsImage
+	rsMaxDepth
+	rsMaxURLs
+	rsPattern
+	rsSitemapOnly
+)
+
+var codeNames = [...]string{
+	none: "", stQueued: store.PageQueued, stCrawled: store.PageCrawled, stExternal: store.PageExternal,
+	stBlocked: store.PageBlocked, stExcluded: store.PageExcluded, rsNofollow: "nofollow", rsImage: "image",
+	rsMaxDepth: "max-depth", rsMaxURLs: "max-urls", rsPattern: "pattern", rsSitemapOnly: "sitemap-only",
+}
+
+func (c code) String() string { return codeNames[c] }
+
+func codeOf(s string) code {
+	for i, n := range codeNames {
+		if n == s {
+			return code(i)
+		}
+	}
+	return none
+}
+
+// row is the page row of an entry that is not (yet) crawled.
+func (c *crawl) row(e *entry, url string, from int64) store.Page {
+	return store.Page{CrawlID: c.cfg.CrawlID, ID: e.id, URL: url, Internal: e.internal, State: e.state.String(),
+		Reason: e.reason.String(), Depth: int(e.depth), FoundFrom: from, InSitemap: e.inSitemap}
 }
 
 type crawl struct {
@@ -287,7 +330,7 @@ func (c *crawl) run(ctx context.Context) error {
 func (c *crawl) load(ctx context.Context) (bool, error) {
 	minDepth := -1
 	err := c.cfg.DB.PageKeys(ctx, c.cfg.CrawlID, func(k store.PageKey) error {
-		e := &entry{id: k.ID, depth: int32(k.Depth), state: k.State, reason: k.Reason, inSitemap: k.InSitemap, internal: k.Internal}
+		e := &entry{id: k.ID, depth: int32(k.Depth), state: codeOf(k.State), reason: codeOf(k.Reason), inSitemap: k.InSitemap, internal: k.Internal}
 		c.index[c.key(k.URL)] = e
 		c.nextID = max(c.nextID, k.ID)
 		switch k.State {
@@ -328,7 +371,7 @@ func (c *crawl) setup(ctx context.Context) error {
 	}
 	for _, s := range seeds {
 		e, isNew := c.lookup(s)
-		if isNew || e.state == store.PageExcluded || e.state == store.PageExternal {
+		if isNew || e.state == stExcluded || e.state == stExternal {
 			c.admit(e, s, 0, 0)
 		}
 	}
@@ -360,7 +403,7 @@ func (c *crawl) lookup(s string) (*entry, bool) {
 	c.nextID++
 	e := &entry{id: c.nextID, depth: -1, internal: c.internal(s)}
 	if !e.internal {
-		e.state = store.PageExternal
+		e.state = stExternal
 	}
 	c.index[k] = e
 	return e, true
@@ -370,23 +413,22 @@ func (c *crawl) lookup(s string) (*entry, bool) {
 // crawled, and adds its row to the batch.
 func (c *crawl) admit(e *entry, s string, depth int, from int64) {
 	e.depth = int32(depth)
-	e.state, e.reason = store.PageQueued, ""
+	e.state, e.reason = stQueued, none
 	switch {
 	case !e.internal:
-		e.state = store.PageExternal
+		e.state = stExternal
 	case c.opts.MaxDepth >= 0 && depth > c.opts.MaxDepth:
-		e.state, e.reason = store.PageExcluded, "max-depth"
+		e.state, e.reason = stExcluded, rsMaxDepth
 	case !c.inScope(s):
-		e.state, e.reason = store.PageExcluded, "pattern"
+		e.state, e.reason = stExcluded, rsPattern
 	case c.opts.MaxURLs > 0 && c.admitted >= int64(c.opts.MaxURLs):
-		e.state, e.reason = store.PageExcluded, "max-urls"
+		e.state, e.reason = stExcluded, rsMaxURLs
 	}
-	if e.state == store.PageQueued {
+	if e.state == stQueued {
 		c.admitted++
 		c.queuedAt[depth]++
 	}
-	c.batch.put(store.Page{CrawlID: c.cfg.CrawlID, ID: e.id, URL: s, Internal: e.internal, State: e.state,
-		Reason: e.reason, Depth: depth, FoundFrom: from, InSitemap: e.inSitemap})
+	c.batch.put(c.row(e, s, from))
 }
 
 func (c *crawl) inScope(s string) bool {
@@ -455,7 +497,7 @@ func (c *crawl) seedSitemapURLs(ctx context.Context) (int64, error) {
 	}
 	var n int64
 	for _, e := range c.index {
-		if e.state == store.PageExcluded && e.reason == "sitemap-only" {
+		if e.state == stExcluded && e.reason == rsSitemapOnly {
 			n++
 		}
 	}
@@ -467,8 +509,8 @@ func (c *crawl) seedSitemapURLs(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("queue sitemap URLs: %w", err)
 	}
 	for _, e := range c.index {
-		if e.state == store.PageExcluded && e.reason == "sitemap-only" {
-			e.state, e.reason, e.depth = store.PageQueued, "", int32(depth)
+		if e.state == stExcluded && e.reason == rsSitemapOnly {
+			e.state, e.reason, e.depth = stQueued, none, int32(depth)
 			c.queuedAt[depth]++
 			c.admitted++
 		}
@@ -529,26 +571,13 @@ func (c *crawl) crawlDepth(ctx context.Context, d int) error {
 }
 
 // frontierNext reads the next chunk of a depth, waiting out a database
-// that is briefly away (a restart) as the writer does.
-func (c *crawl) frontierNext(ctx context.Context, d int, after int64) ([]store.FrontierItem, error) {
-	deadline := time.Now().Add(writeRetryFor)
-	for wait := 250 * time.Millisecond; ; wait = min(wait*2, 5*time.Second) {
-		items, err := c.cfg.DB.FrontierNext(ctx, c.cfg.CrawlID, d, after, frontierChunk)
-		switch {
-		case err == nil:
-			return items, nil
-		case ctx.Err() != nil:
-			return nil, ctx.Err()
-		case time.Now().After(deadline):
-			return nil, fmt.Errorf("read frontier: %w", err)
-		}
-		c.cfg.Log.Warn("database read failed (%v); retrying", err)
-		select {
-		case <-time.After(wait):
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	}
+// that is briefly away, as the writer does.
+func (c *crawl) frontierNext(ctx context.Context, d int, after int64) (items []store.FrontierItem, err error) {
+	err = retry(ctx, c.cfg.Log, "read frontier", func(ctx context.Context) error {
+		items, err = c.cfg.DB.FrontierNext(ctx, c.cfg.CrawlID, d, after, frontierChunk)
+		return err
+	})
+	return items, err
 }
 
 // result is what a fetch worker returns for one frontier item.
@@ -616,7 +645,7 @@ func (c *crawl) handle(r result) {
 		c.admitted--
 		c.stats.blocked++
 		if e != nil {
-			e.state = store.PageBlocked
+			e.state = stBlocked
 		}
 		c.batch.put(p)
 		return
@@ -626,7 +655,7 @@ func (c *crawl) handle(r result) {
 	at := r.at.UTC()
 	p.CrawledAt = &at
 	if e != nil {
-		e.state = store.PageCrawled
+		e.state = stCrawled
 	}
 	c.crawled++
 	switch {
@@ -651,19 +680,17 @@ func (c *crawl) handle(r result) {
 		switch {
 		case isNew && l.Follow:
 			c.admit(t, l.URL, it.Depth+1, it.ID)
-		case isNew && t.internal:
-			reason := "nofollow"
-			if l.Kind == "image" {
-				reason = "image"
-			}
-			t.state, t.reason, t.depth = store.PageExcluded, reason, int32(it.Depth+1)
-			c.batch.put(store.Page{CrawlID: c.cfg.CrawlID, ID: t.id, URL: l.URL, Internal: true, State: t.state,
-				Reason: reason, Depth: it.Depth + 1, FoundFrom: it.ID, InSitemap: t.inSitemap})
 		case isNew:
+			// External, or reached only by a link that is not followed.
 			t.depth = int32(it.Depth + 1)
-			c.batch.put(store.Page{CrawlID: c.cfg.CrawlID, ID: t.id, URL: l.URL, State: store.PageExternal,
-				Depth: it.Depth + 1, FoundFrom: it.ID, InSitemap: t.inSitemap})
-		case l.Follow && t.internal && t.state == store.PageExcluded && upgradable(t.reason):
+			if t.internal {
+				t.state, t.reason = stExcluded, rsNofollow
+				if l.Kind == "image" {
+					t.reason = rsImage
+				}
+			}
+			c.batch.put(c.row(t, l.URL, it.ID))
+		case l.Follow && t.internal && t.state == stExcluded && upgradable(t.reason):
 			c.admit(t, l.URL, it.Depth+1, it.ID)
 		}
 		c.batch.links = append(c.batch.links, store.Link{CrawlID: c.cfg.CrawlID, SourceID: it.ID, Position: i,
@@ -675,8 +702,8 @@ func (c *crawl) handle(r result) {
 
 // upgradable reports whether an excluded page may still be queued when a
 // followable link reaches it.
-func upgradable(reason string) bool {
-	return reason == "nofollow" || reason == "image" || reason == "sitemap-only"
+func upgradable(reason code) bool {
+	return reason == rsNofollow || reason == rsImage || reason == rsSitemapOnly
 }
 
 // flush hands the batch to the writer; with wait it also waits until every
@@ -734,7 +761,7 @@ func (c *crawl) finish(ctx context.Context) error {
 		s.Crawled, strings.Join(parts, ", "), s.BrokenLinks, s.Redirects, s.NonIndexable, s.Blocked, s.External)
 	if s.Crawled == s.ByStatusClass["error"] {
 		seeds := c.seedURLs()
-		if e := c.index[c.key(seeds[0])]; e != nil && e.state == store.PageBlocked {
+		if e := c.index[c.key(seeds[0])]; e != nil && e.state == stBlocked {
 			return ErrStartBlocked
 		}
 		if c.stats.firstError != "" {
@@ -752,10 +779,9 @@ type batch struct {
 	pos     map[int64]int
 	links   []store.Link
 	crawled int
-	created time.Time
 }
 
-func newBatch() *batch { return &batch{pos: map[int64]int{}, created: time.Now()} }
+func newBatch() *batch { return &batch{pos: map[int64]int{}} }
 
 func (b *batch) put(p store.Page) {
 	if i, ok := b.pos[p.ID]; ok {

@@ -81,39 +81,6 @@ func (r *crawlRun) run(ctx context.Context, t *testing.T, start string, opts cra
 	})
 }
 
-func allPages(t *testing.T, db *store.DB, crawlID int64) []store.Page {
-	t.Helper()
-	var out []store.Page
-	for after := int64(0); ; {
-		ps, err := db.PagesList(context.Background(), crawlID, after, 1000)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(ps) == 0 {
-			return out
-		}
-		out = append(out, ps...)
-		after = ps[len(ps)-1].ID
-	}
-}
-
-func allLinks(t *testing.T, db *store.DB, crawlID int64) []store.Link {
-	t.Helper()
-	var out []store.Link
-	src, pos := int64(0), -1
-	for {
-		ls, err := db.LinksList(context.Background(), crawlID, src, pos, 5000)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(ls) == 0 {
-			return out
-		}
-		out = append(out, ls...)
-		src, pos = ls[len(ls)-1].SourceID, ls[len(ls)-1].Position
-	}
-}
-
 // eachBackend runs fn in parallel on a fresh database of each backend.
 func eachBackend(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	for _, backend := range testdb.Backends {
@@ -152,7 +119,7 @@ func TestAuditSiteMatchesTruth(t *testing.T) {
 				if err := r.run(t.Context(), t, site.StartURL(), opts, site.DialContext); err != nil {
 					t.Fatalf("crawl: %v\n%s", err, strings.Join(r.log.all(), "\n"))
 				}
-				compareTruth(t, site.Truth(seed), allPages(t, db, r.crawlID), allLinks(t, db, r.crawlID))
+				compareTruth(t, site.Truth(seed), testdb.Pages(t, db, r.crawlID), testdb.Links(t, db, r.crawlID))
 				checkLogs(t, r)
 			})
 		}

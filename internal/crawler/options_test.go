@@ -8,6 +8,7 @@ import (
 
 	"github.com/scouter-seo/scouter/internal/crawler"
 	"github.com/scouter-seo/scouter/internal/store"
+	"github.com/scouter-seo/scouter/internal/testdb"
 	"github.com/scouter-seo/scouter/internal/testsite"
 )
 
@@ -26,7 +27,7 @@ func crawlSite(t *testing.T, db *store.DB, change func(o *crawler.Options)) (map
 		t.Fatalf("crawl: %v\n%s", err, strings.Join(r.log.all(), "\n"))
 	}
 	out := map[string]store.Page{}
-	for _, p := range allPages(t, db, r.crawlID) {
+	for _, p := range testdb.Pages(t, db, r.crawlID) {
 		out[p.URL] = p
 	}
 	return out, r
@@ -65,14 +66,21 @@ func TestCrawlOptions(t *testing.T) {
 				o.Exclude = []string{`/calendar`}
 				o.Include = []string{`^http://www\.scouter\.test/`, `^http://throttled\.`}
 			})
+			matched := 0
 			for u, p := range pages {
 				excludedByPattern := strings.Contains(u, "/calendar") || (p.Internal && strings.HasPrefix(u, "http://scouter.test/"))
+				if excludedByPattern {
+					matched++
+				}
 				if excludedByPattern && p.State != store.PageExcluded {
 					t.Errorf("%s: %s, want excluded by pattern", u, p.State)
 				}
 				if excludedByPattern && p.Reason != "pattern" {
 					t.Errorf("%s: reason %q, want pattern", u, p.Reason)
 				}
+			}
+			if matched < 2 {
+				t.Errorf("%d pages matched the patterns; the site links the calendar and the bare domain", matched)
 			}
 			if p := pages[www+"/about"]; p.State != store.PageCrawled {
 				t.Errorf("/about: %s", p.State)

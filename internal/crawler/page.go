@@ -39,11 +39,8 @@ func (c *crawl) analyze(u *url.URL, resp *fetch.Response) analysis {
 	p.ContentType = resp.ContentType
 	p.Charset = resp.Charset
 	p.Proto = resp.Proto
-	p.Size = resp.Size
+	p.Size = int64(len(resp.Body)) // with Truncated: the page is at least that big
 	p.Truncated = resp.Truncated
-	if resp.Truncated {
-		p.Size = int64(len(resp.Body)) // what was read; the page is at least that big
-	}
 	p.TTFBMicros = resp.TTFB.Microseconds()
 	p.TimeMicros = resp.Duration.Microseconds()
 	p.Retries = resp.Retries

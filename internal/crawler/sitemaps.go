@@ -7,7 +7,6 @@ import (
 
 	"github.com/scouter-seo/scouter/internal/fetch"
 	"github.com/scouter-seo/scouter/internal/sitemap"
-	"github.com/scouter-seo/scouter/internal/store"
 )
 
 // maxSitemapURLs bounds the sitemap URLs one crawl records.
@@ -89,10 +88,9 @@ func (c *crawl) loadSitemaps(ctx context.Context, start *url.URL) error {
 			t, isNew := c.lookup(loc)
 			t.inSitemap = true
 			if isNew && t.internal {
-				t.state, t.reason = store.PageExcluded, "sitemap-only"
+				t.state, t.reason = stExcluded, rsSitemapOnly
 			}
-			c.batch.put(store.Page{CrawlID: c.cfg.CrawlID, ID: t.id, URL: loc, Internal: t.internal, State: t.state,
-				Reason: t.reason, Depth: int(t.depth), InSitemap: true})
+			c.batch.put(c.row(t, loc, 0))
 			n++
 			urls++
 		}

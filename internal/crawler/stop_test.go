@@ -12,6 +12,7 @@ import (
 
 	"github.com/scouter-seo/scouter/internal/crawler"
 	"github.com/scouter-seo/scouter/internal/store"
+	"github.com/scouter-seo/scouter/internal/testdb"
 )
 
 // TestStopSavesFetchedPages stops a crawl while some requests hang: Run
@@ -84,7 +85,7 @@ func TestStopSavesFetchedPages(t *testing.T) {
 		case <-time.After(10 * time.Second):
 			t.Fatal("the crawl did not stop while requests hung")
 		}
-		pages := allPages(t, db, r.crawlID)
+		pages := testdb.Pages(t, db, r.crawlID)
 		crawled, queued := 0, 0
 		for _, p := range pages {
 			switch p.State {
@@ -120,7 +121,7 @@ func TestStopSavesFetchedPages(t *testing.T) {
 				t.Errorf("%s requested %d times", path, n)
 			}
 		}
-		pages = allPages(t, db, r.crawlID)
+		pages = testdb.Pages(t, db, r.crawlID)
 		for _, p := range pages {
 			if p.State != store.PageCrawled || p.Status != 200 {
 				t.Errorf("after resume %s is %s %d", p.URL, p.State, p.Status)

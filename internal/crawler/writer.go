@@ -3,6 +3,7 @@ package crawler
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -23,8 +24,32 @@ type writer struct {
 	failed error
 }
 
-// writeRetryFor is how long a write is retried while the database is away.
-const writeRetryFor = 2 * time.Minute
+// retryFor is how long a database call is retried while the database is
+// away (a restart, a failover) before the crawl gives up.
+const retryFor = 2 * time.Minute
+
+// retry runs fn until it succeeds, fails with a lease loss, ctx ends, or
+// retryFor passes, with capped exponential backoff and a log line per retry.
+func retry(ctx context.Context, log Logger, what string, fn func(ctx context.Context) error) error {
+	deadline := time.Now().Add(retryFor)
+	for wait := 250 * time.Millisecond; ; wait = min(wait*2, 5*time.Second) {
+		err := fn(ctx)
+		switch {
+		case err == nil || errors.Is(err, store.ErrLeaseLost):
+			return err
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case time.Now().After(deadline):
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		log.Warn("%s failed (%v); retrying", what, err)
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
 
 func newWriter(db Store, lease store.Lease, log Logger) *writer {
 	w := &writer{db: db, lease: lease, log: log, in: make(chan *batch, 1), done: make(chan struct{})}
@@ -67,19 +92,13 @@ func (w *writer) loop() {
 	}
 }
 
-// write stores a batch, retrying while the database is unreachable: a stop
-// request does not cancel it, since what was fetched must be kept.
+// write stores a batch, retrying while the database is unreachable. A stop
+// request does not cancel it: what was fetched must be kept.
 func (w *writer) write(b *batch) error {
 	cb := &store.CrawlBatch{Pages: b.pages, Links: b.links}
-	deadline := time.Now().Add(writeRetryFor)
-	for wait := 250 * time.Millisecond; ; wait = min(wait*2, 5*time.Second) {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		err := w.db.CrawlWrite(ctx, w.lease, cb)
-		cancel()
-		if err == nil || errors.Is(err, store.ErrLeaseLost) || time.Now().After(deadline) {
-			return err
-		}
-		w.log.Warn("database write failed (%v); retrying", err)
-		time.Sleep(wait)
-	}
+	return retry(context.Background(), w.log, "database write", func(ctx context.Context) error {
+		ctx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		return w.db.CrawlWrite(ctx, w.lease, cb)
+	})
 }

@@ -22,27 +22,11 @@ func createCrawl(t *testing.T, db *store.DB, start, opts string) (store.Crawl, s
 	return c, j
 }
 
-func crawlPages(t *testing.T, db *store.DB, crawlID int64) []store.Page {
-	t.Helper()
-	var out []store.Page
-	for after := int64(0); ; {
-		ps, err := db.PagesList(ctx, crawlID, after, 2000)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(ps) == 0 {
-			return out
-		}
-		out = append(out, ps...)
-		after = ps[len(ps)-1].ID
-	}
-}
-
 // crawlResult renders a crawl's pages and links by URL, without ids,
 // times or the parent a page was first found from (a race among equals).
 func crawlResult(t *testing.T, db *store.DB, crawlID int64) (pages, links map[string]string) {
 	t.Helper()
-	ps := crawlPages(t, db, crawlID)
+	ps := testdb.Pages(t, db, crawlID)
 	urls := map[int64]string{}
 	pages = map[string]string{}
 	for _, p := range ps {
@@ -52,20 +36,10 @@ func crawlResult(t *testing.T, db *store.DB, crawlID int64) (pages, links map[st
 			p.InternalOutlinks, p.ExternalOutlinks, p.Indexable)
 	}
 	links = map[string]string{}
-	src, pos := int64(0), -1
-	for {
-		ls, err := db.LinksList(ctx, crawlID, src, pos, 10000)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(ls) == 0 {
-			return pages, links
-		}
-		for _, l := range ls {
-			links[fmt.Sprintf("%s#%d", urls[l.SourceID], l.Position)] = fmt.Sprintf("%s %s %q %d", l.Kind, urls[l.TargetID], l.Text, l.Flags)
-		}
-		src, pos = ls[len(ls)-1].SourceID, ls[len(ls)-1].Position
+	for _, l := range testdb.Links(t, db, crawlID) {
+		links[fmt.Sprintf("%s#%d", urls[l.SourceID], l.Position)] = fmt.Sprintf("%s %s %q %d", l.Kind, urls[l.TargetID], l.Text, l.Flags)
 	}
+	return pages, links
 }
 
 // TestCrawlKilledResumes kills a crawl's worker and child with SIGKILL
@@ -92,7 +66,7 @@ func TestCrawlKilledResumes(t *testing.T) {
 		waitFor(t, 5*time.Second, "the crawl process to die", func() bool { return processGone(child) })
 
 		saved := map[string]bool{}
-		for _, p := range crawlPages(t, db, c.ID) {
+		for _, p := range testdb.Pages(t, db, c.ID) {
 			if p.State == store.PageCrawled {
 				saved[pathOf(p.URL)] = true
 			}
@@ -263,7 +237,7 @@ func TestCrawlSurvivesPostgresRestart(t *testing.T) {
 		}
 	}
 	var retried bool
-	for _, l := range allLogs(t, db, j.ID) {
+	for _, l := range testdb.Logs(t, db, j.ID) {
 		retried = retried || strings.Contains(l.Message, "retrying")
 	}
 	if !retried {

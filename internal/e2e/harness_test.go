@@ -191,23 +191,6 @@ func enqueueTest(t *testing.T, db *store.DB, args string) store.Job {
 	return j
 }
 
-func allLogs(t *testing.T, db *store.DB, id int64) []store.LogLine {
-	t.Helper()
-	var out []store.LogLine
-	var after int64
-	for {
-		lines, err := db.JobLogs(ctx, store.JobLogsParams{JobID: id, After: after, Limit: 1000})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(lines) == 0 {
-			return out
-		}
-		out = append(out, lines...)
-		after = lines[len(lines)-1].Seq
-	}
-}
-
 // markers counts the executions each job left in dir (job-attempt-pid).
 func markers(t *testing.T, dir string) map[string]int {
 	t.Helper()

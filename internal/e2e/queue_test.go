@@ -80,7 +80,7 @@ func TestKillWorkerMidJob(t *testing.T) {
 		if final.Attempt != 2 {
 			t.Fatalf("completed at attempt %d, want 2", final.Attempt)
 		}
-		lines := allLogs(t, db, j.ID)
+		lines := testdb.Logs(t, db, j.ID)
 		var expiry int64
 		started := map[int]bool{}
 		for _, l := range lines {
@@ -140,7 +140,7 @@ func TestFrozenWorkerIsFenced(t *testing.T) {
 			t.Fatalf("frozen worker recorded a completion:\n%s", tail(out, 3000))
 		}
 		var expiry int64
-		for _, l := range allLogs(t, db, j.ID) {
+		for _, l := range testdb.Logs(t, db, j.ID) {
 			if strings.Contains(l.Message, "lease of attempt 1 expired") {
 				expiry = l.Seq
 				continue
@@ -210,7 +210,7 @@ func TestStopIgnoredIsKilled(t *testing.T) {
 		}
 		waitFor(t, 10*time.Second, "the job to be stopped", jobIs(t, db, j.ID, store.JobStopped))
 		found := false
-		for _, l := range allLogs(t, db, j.ID) {
+		for _, l := range testdb.Logs(t, db, j.ID) {
 			found = found || strings.Contains(l.Message, "did not stop within")
 		}
 		if !found {

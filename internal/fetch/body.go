@@ -17,7 +17,6 @@ import (
 // bodyResult is what readBody learned.
 type bodyResult struct {
 	body      []byte
-	size      int64
 	wire      int64
 	truncated bool
 }
@@ -164,7 +163,6 @@ func readBody(hr *http.Response, wireCap, decCap int64) (bodyResult, error) {
 	}
 	res.wire = w.n
 	res.body = bytes.Clone(buf[:min(int64(len(buf)), decCap)])
-	res.size = int64(len(buf))
 	recycle(bp, buf)
 	// A decoder error after the wire cap cut the stream is the cut itself.
 	res.truncated = truncated
@@ -203,14 +201,14 @@ func readIdentity(hr *http.Response, limit int64) (bodyResult, error) {
 			// transport reports as io.ErrUnexpectedEOF.
 			return res, w.err
 		}
-		res.wire, res.size, res.truncated = w.n, w.n, w.over
+		res.wire, res.truncated = w.n, w.over
 		return res, nil
 	}
 	bp := bufPool.Get().(*[]byte)
 	buf, _, err := readCapped((*bp)[:0], w, limit)
 	res.body = bytes.Clone(buf)
 	recycle(bp, buf)
-	res.wire, res.size, res.truncated = w.n, w.n, w.over
+	res.wire, res.truncated = w.n, w.over
 	return res, err
 }
 

@@ -284,11 +284,7 @@ type Response struct {
 	Location    string // raw Location header of a 3xx, "" otherwise
 	// Body is the decoded body, at most the cap, owned by the caller.
 	// Unknown Content-Encodings are left as they are.
-	Body []byte
-	// Size counts the decoded bytes read. It equals len(Body) unless
-	// Truncated, when it also counts the byte read to detect the overflow:
-	// a lower bound of the real size.
-	Size      int64
+	Body      []byte
 	WireBytes int64 // body bytes read from the wire, before decoding
 	// Truncated reports that the body exceeded a cap (MaxBody, MaxBodyBytes
 	// or MaxDecodedBytes); Body holds the prefix and the connection was
@@ -451,7 +447,7 @@ func (f *Fetcher) attempt(ctx context.Context, r Request) (*Response, error) {
 	if err != nil {
 		return nil, f.wrapErr(ctx, actx, u, err, true)
 	}
-	resp.Body, resp.Size, resp.WireBytes, resp.Truncated = b.body, b.size, b.wire, b.truncated
+	resp.Body, resp.WireBytes, resp.Truncated = b.body, b.wire, b.truncated
 	resp.Duration = time.Since(start)
 	return resp, nil
 }

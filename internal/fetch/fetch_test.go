@@ -34,8 +34,8 @@ func TestPlainHTTP1(t *testing.T) {
 	if r.Status != 200 || r.Proto != "HTTP/1.1" {
 		t.Errorf("status %d proto %q, want 200 HTTP/1.1", r.Status, r.Proto)
 	}
-	if string(r.Body) != "<title>hi</title>" || r.Size != int64(len(r.Body)) || r.WireBytes != int64(len(r.Body)) || r.Truncated {
-		t.Errorf("body %q size %d wire %d truncated %v", r.Body, r.Size, r.WireBytes, r.Truncated)
+	if string(r.Body) != "<title>hi</title>" || r.WireBytes != int64(len(r.Body)) || r.Truncated {
+		t.Errorf("body %q wire %d truncated %v", r.Body, r.WireBytes, r.Truncated)
 	}
 	if r.ContentType != "text/html" || r.Charset != "utf-8" {
 		t.Errorf("content type %q charset %q", r.ContentType, r.Charset)

@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/scouter-seo/scouter/internal/store"
+	"github.com/scouter-seo/scouter/internal/testdb"
 	"github.com/scouter-seo/scouter/internal/testsite"
 )
 
@@ -103,7 +104,7 @@ func TestBrowserCrawlStopResume(t *testing.T) {
 	if !eval[bool](b, `Array.from(document.querySelectorAll("#terminal .msg")).some(e => e.textContent.startsWith("Resuming: "))`) {
 		t.Error("no Resuming line in the terminal")
 	}
-	newLines := allLogs(t, e.db, *c.LastJobID)
+	newLines := testdb.Logs(t, e.db, *c.LastJobID)
 	last := newLines[len(newLines)-1]
 	if got := eval[string](b, `Array.from(document.querySelectorAll("#terminal .line[data-seq]")).pop().querySelector(".msg").textContent`); got != last.Message {
 		t.Errorf("last terminal line %q, want %q", got, last.Message)
@@ -183,7 +184,7 @@ func testReloadMidCrawl(t *testing.T, noSSE bool) {
 
 	b.waitJS(30*time.Second, "status completed", statusJS+` === "completed"`)
 	b.waitJS(5*time.Second, "the end of the stream", `document.getElementById("transport").textContent === "ended"`)
-	lines := allLogs(t, e.db, created.JobID)
+	lines := testdb.Logs(t, e.db, created.JobID)
 	var want []string
 	for _, l := range lines {
 		want = append(want, strconv.FormatInt(l.Seq, 10))

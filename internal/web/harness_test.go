@@ -290,23 +290,5 @@ func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 	}
 }
 
-// allLogs reads a job's whole log from the database.
-func allLogs(t *testing.T, db *store.DB, jobID int64) []store.LogLine {
-	t.Helper()
-	var out []store.LogLine
-	var after int64
-	for {
-		lines, err := db.JobLogs(bg, store.JobLogsParams{JobID: jobID, After: after, Limit: 1000})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(lines) == 0 {
-			return out
-		}
-		out = append(out, lines...)
-		after = lines[len(lines)-1].Seq
-	}
-}
-
 // terminalSeqs is the seq of every log row of the panel's terminal.
 const terminalSeqs = `Array.from(document.querySelectorAll("#terminal .line[data-seq]")).map(e => e.getAttribute("data-seq")).join(",")`
