@@ -34,6 +34,9 @@ type Store interface {
 	CrawlListActive(ctx context.Context) ([]store.Crawl, error)
 	CrawlDelete(ctx context.Context, id int64) error
 	Subscribe(topics ...string) *store.Subscription
+	auditStore    // audit.go: re-run an audit, findings export
+	reportStore   // report.go: issues summary, page detail, comparison
+	explorerStore // explore.go: the URL explorer's query
 }
 
 // Server serves /api/v1.
@@ -78,6 +81,9 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/crawls/{id}", s.crawlGet)
 	mux.HandleFunc("DELETE /api/v1/crawls/{id}", s.crawlDelete)
 	mux.HandleFunc("GET /api/v1/crawls/{id}/export/{file}", s.crawlExport)
+	s.registerAudit(mux)
+	s.registerReports(mux)
+	s.registerExplorer(mux)
 	// "DELETE /api/v1/crawls/{id}" would take the literal "running" for an
 	// id; that path is the GET-only list, so it answers like any other
 	// wrong method.

@@ -73,9 +73,12 @@ type Page struct {
 	InternalOutlinks  int
 	ExternalOutlinks  int
 	Extra             string // JSON object: the rest of the page's audit data
+
+	PageAudit // written by the audit job; zero until the crawl is audited
 }
 
-// pageColumns is the column order of every page write and read.
+// pageColumns is the column order of every page write by the crawl; reads
+// add auditColumns (pageReadColumns).
 var pageColumns = []string{
 	"crawl_id", "id", "url", "internal", "state", "reason", "depth", "found_from", "in_sitemap",
 	"status", "fetch_error", "content_type", "charset", "proto", "size", "truncated", "ttfb_us", "time_us",
@@ -117,7 +120,9 @@ func scanPage(s scanner) (Page, error) {
 		&p.Title, &p.TitleLength, &p.TitleCount, &p.Description, &p.DescriptionLength, &p.DescriptionCount,
 		&p.H1, &p.H1Count, &p.H2Count, &p.Canonical, &p.MetaRobots, &p.XRobotsTag, &p.RobotsBlocked,
 		&p.Indexable, &p.Indexability, &p.Lang, &p.Hreflang, &p.WordCount, &p.ContentHash, &p.SimHash,
-		&p.JSONLDTypes, &p.ImageCount, &p.ImagesMissingAlt, &p.InternalOutlinks, &p.ExternalOutlinks, &p.Extra)
+		&p.JSONLDTypes, &p.ImageCount, &p.ImagesMissingAlt, &p.InternalOutlinks, &p.ExternalOutlinks, &p.Extra,
+		&p.Inlinks, &p.UniqueInlinks, &p.LinkScore, &p.RedirectFinalID, &p.RedirectHops, &p.RedirectLoop,
+		&p.TitleDup, &p.DescriptionDup, &p.H1Dup, &p.ContentDup, &p.NearDup, &p.FindingCount)
 	p.FoundFrom = found.Int64
 	return p, err
 }
@@ -431,7 +436,7 @@ func (db *DB) FrontierNext(ctx context.Context, crawlID int64, depth int, afterI
 
 // PagesList returns pages of a crawl in id order after a page id.
 func (db *DB) PagesList(ctx context.Context, crawlID, afterID int64, limit int) ([]Page, error) {
-	rows, err := db.r.QueryContext(ctx, db.q(`SELECT `+strings.Join(pageColumns, ", ")+` FROM pages
+	rows, err := db.r.QueryContext(ctx, db.q(`SELECT `+pageReadColumns+` FROM pages
 		WHERE crawl_id = ? AND id > ? ORDER BY id LIMIT ?`), crawlID, afterID, limit)
 	if err != nil {
 		return nil, db.wrap("list pages", err)

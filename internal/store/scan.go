@@ -104,13 +104,13 @@ func scanJobs(rows *sql.Rows) ([]Job, error) {
 }
 
 const crawlColumns = `id, start_url, options, status, last_job_id, created_at, started_at, finished_at,
-	pages_found, pages_crawled`
+	pages_found, pages_crawled, audited_at`
 
 func scanCrawl(s scanner) (Crawl, error) {
 	var c Crawl
 	var last sql.NullInt64
 	err := s.Scan(&c.ID, &c.StartURL, jsonText{&c.Options}, &c.Status, &last, reqTime{&c.CreatedAt},
-		dbTime{&c.StartedAt}, dbTime{&c.FinishedAt}, &c.Found, &c.Crawled)
+		dbTime{&c.StartedAt}, dbTime{&c.FinishedAt}, &c.Found, &c.Crawled, dbTime{&c.AuditedAt})
 	if last.Valid {
 		c.LastJobID = &last.Int64
 	}

@@ -116,6 +116,7 @@ type Crawl struct {
 	FinishedAt *time.Time
 	Found      int64
 	Crawled    int64
+	AuditedAt  *time.Time // when the latest audit completed; nil: never audited
 }
 
 // LogLevel is the type of a structured log line shown in the panel.

@@ -53,6 +53,8 @@ type Store interface {
 	CrawlGet(ctx context.Context, id int64) (store.Crawl, error)
 	JobGet(ctx context.Context, id int64) (store.Job, error)
 	PagesList(ctx context.Context, crawlID, afterID int64, limit int) ([]store.Page, error)
+	reportStore   // report.go: dashboard, issues, page detail, comparison
+	explorerStore // explorer.go: the URL explorer
 }
 
 // CSP is the Content-Security-Policy of every HTML page.
@@ -107,6 +109,8 @@ func (u *UI) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /crawls/new", u.crawlNew)
 	mux.HandleFunc("GET /crawls/{id}", u.crawlPanel)
 	mux.HandleFunc("GET /static/{file}", u.static)
+	u.registerReports(mux)
+	u.registerExplorer(mux)
 }
 
 // Protect wraps the whole server handler (UI and API) with

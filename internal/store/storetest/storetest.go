@@ -39,6 +39,12 @@ func Run(t *testing.T, backend string) {
 		{"CrawlWriteFenced", testCrawlWriteFenced},
 		{"CrawlListActive", testCrawlListActive},
 		{"CrawlDelete", testCrawlDelete},
+		{"AuditWrite", testAuditWrite},
+		{"AuditWriteFenced", testAuditWriteFenced},
+		{"Explore", testExplore},
+		{"ExploreHostile", testExploreHostile},
+		{"Reports", testReports},
+		{"Compare", testCompare},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,7 @@
+package api
+
+import "net/http"
+
+type auditStore interface{}
+
+func (s *Server) registerAudit(mux *http.ServeMux) {}

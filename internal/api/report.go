@@ -1,0 +1,7 @@
+package api
+
+import "net/http"
+
+type reportStore interface{}
+
+func (s *Server) registerReports(mux *http.ServeMux) {}
