@@ -299,3 +299,39 @@ func (db *DB) fencedTx(ctx context.Context, l Lease, op string, fn func(tx *sql.
 	}
 	return db.wrap(op, err)
 }
+
+// FindingURL is a finding with its page's URL.
+type FindingURL struct {
+	Finding
+	URL string
+}
+
+// FindingsList returns a crawl's findings with their page URLs, in
+// (check_id, page_id, seq) order after the given key: keyset pages over the
+// findings primary key. checkID "" lists every check.
+func (db *DB) FindingsList(ctx context.Context, crawlID int64, checkID string, after Finding, limit int) ([]FindingURL, error) {
+	q := `SELECT f.crawl_id, f.check_id, f.page_id, f.seq, f.element, COALESCE(p.url, '') FROM findings f
+		LEFT JOIN pages p ON p.crawl_id = f.crawl_id AND p.id = f.page_id
+		WHERE f.crawl_id = ? AND (f.check_id > ? OR f.check_id = ? AND (f.page_id > ? OR f.page_id = ? AND f.seq > ?))`
+	args := []any{crawlID, after.CheckID, after.CheckID, after.PageID, after.PageID, after.Seq}
+	if checkID != "" {
+		q += ` AND f.check_id = ?`
+		args = append(args, checkID)
+	}
+	q += ` ORDER BY f.check_id, f.page_id, f.seq LIMIT ?`
+	args = append(args, limit)
+	rows, err := db.r.QueryContext(ctx, db.q(q), args...)
+	if err != nil {
+		return nil, db.wrap("list findings", err)
+	}
+	defer rows.Close()
+	var out []FindingURL
+	for rows.Next() {
+		var f FindingURL
+		if err := rows.Scan(&f.CrawlID, &f.CheckID, &f.PageID, &f.Seq, &f.Element, &f.URL); err != nil {
+			return nil, db.wrap("list findings", err)
+		}
+		out = append(out, f)
+	}
+	return out, db.wrap("list findings", rows.Err())
+}
