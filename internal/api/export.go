@@ -16,7 +16,8 @@ import (
 // exports are the tables a crawl exports.
 var exports = map[string]func(context.Context, export.Store, int64, export.Format, io.Writer) (int64, error){
 	"pages": export.Pages,
-	"links": export.Links,
+	"links":    export.Links,
+	"findings": export.Findings,
 }
 
 // crawlExport streams a crawl's pages or links as a download:
@@ -37,7 +38,7 @@ func (s *Server) crawlExport(w http.ResponseWriter, r *http.Request) {
 	}
 	run, ok := exports[what]
 	if !ok {
-		writeError(w, http.StatusBadRequest, "unknown export "+strconv.Quote(what)+": use pages or links", "what")
+		writeError(w, http.StatusBadRequest, "unknown export "+strconv.Quote(what)+": use pages, links or findings", "what")
 		return
 	}
 	format, err := export.ParseFormat(ext)

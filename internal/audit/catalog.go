@@ -80,7 +80,7 @@ var Catalogue = []Check{
 	{ID: "link_to_broken", Group: "Response codes", Severity: SevIssue, Title: "Links to broken pages",
 		Why:     "The page links to an internal URL that answers 4xx, 5xx or not at all.",
 		Fix:     "Update or remove the link.",
-		Rule:    "HTML page with an anchor edge (nofollow included) to a page that has a status_4xx, status_5xx or fetch_failed finding.",
+		Rule:    "HTML page with an anchor edge (nofollow included) to a crawled page answering 4xx or 5xx (not throttled) or with a fetch error.",
 		Element: "the broken target URL, once per distinct target"},
 	{ID: "blocked_by_robots", Group: "Response codes", Severity: SevWarning, Title: "Blocked by robots.txt",
 		Why:     "The URL is linked from the site but robots.txt forbids crawling it, so search engines cannot read it (they may still index the bare URL).",

@@ -94,24 +94,42 @@ func LinkScore(nodes []Node, edges []Edge) (rank, score map[int64]float64) {
 	}
 
 	// Distinct eligible pairs, without self-links.
-	type pair struct{ from, to int }
-	seen := make(map[pair]bool, len(edges))
-	var pairs []pair
+	seen := make(map[Pair]bool, len(edges))
+	var pairs []Pair
 	for _, e := range edges {
 		f, ok1 := index[e.From]
 		t, ok2 := index[e.To]
 		if !ok1 || !ok2 || f == t {
 			continue
 		}
-		p := pair{f, t}
+		p := Pair{int32(f), int32(t)}
 		if !seen[p] {
 			seen[p] = true
 			pairs = append(pairs, p)
 		}
 	}
-	out := make([]int, n)
+	r, s := linkScoreDense(n, pairs)
+	for i, id := range ids {
+		rank[id] = r[i]
+		score[id] = s[i]
+	}
+	return rank, score
+}
+
+// Pair is a link between two eligible nodes by dense index (0..n-1): the
+// compact form of the graph the audit job builds for large crawls, where a
+// map of every edge would cost hundreds of megabytes.
+type Pair struct{ From, To int32 }
+
+// linkScoreDense is LinkScore on dense indexes: pairs must be distinct and
+// without self-links. It returns the raw ranks and the 0–100 scores.
+func linkScoreDense(n int, pairs []Pair) (rank, score []float64) {
+	if n == 0 {
+		return nil, nil
+	}
+	out := make([]int32, n)
 	for _, p := range pairs {
-		out[p.from]++
+		out[p.From]++
 	}
 
 	r := make([]float64, n)
@@ -132,7 +150,7 @@ func LinkScore(nodes []Node, edges []Edge) (rank, score map[int64]float64) {
 			next[i] = fill
 		}
 		for _, p := range pairs {
-			next[p.to] += Damping * r[p.from] / float64(out[p.from])
+			next[p.To] += Damping * r[p.From] / float64(out[p.From])
 		}
 		diff := 0.0
 		for i := range r {
@@ -150,17 +168,17 @@ func LinkScore(nodes []Node, edges []Edge) (rank, score map[int64]float64) {
 		hi = max(hi, v)
 	}
 	lnLo, lnHi := math.Log(lo), math.Log(hi)
-	for i, id := range ids {
-		rank[id] = r[i]
+	score = next[:n]
+	for i := range r {
 		// Ranks are always > 0 (every page gets the teleport share), so the
 		// logarithms are finite. Equal ranks up to rounding count as equal.
 		if lnHi-lnLo < 1e-12 {
-			score[id] = 100
+			score[i] = 100
 		} else {
-			score[id] = 100 * (math.Log(r[i]) - lnLo) / (lnHi - lnLo)
+			score[i] = 100 * (math.Log(r[i]) - lnLo) / (lnHi - lnLo)
 		}
 	}
-	return rank, score
+	return r, score
 }
 
 // Inlinks counts link occurrences per target page: a page linked three times

@@ -25,7 +25,7 @@ Usage:
   scouter worker  [flags]         claim and run jobs from the database
   scouter migrate [flags]         bring the database schema up to date
   scouter jobs list|show|logs|stop|resume|enqueue [flags]
-  scouter export  --crawl ID [--what pages|links] [--format csv|jsonl] [-o FILE]
+  scouter export  --crawl ID [--what pages|links|findings] [--format csv|jsonl] [-o FILE]
 
 Every command takes:
   --db URL          postgres://… or a SQLite file path (env SCOUTER_DB);

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,10 +11,13 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/scouter-seo/scouter/internal/audit"
+	"github.com/scouter-seo/scouter/internal/auditjob"
 	"github.com/scouter-seo/scouter/internal/crawler"
 	"github.com/scouter-seo/scouter/internal/joblog"
 	"github.com/scouter-seo/scouter/internal/jobrun"
@@ -39,6 +43,35 @@ func crawlHandler(db *store.DB) jobrun.Handler {
 			Log: jc.Log, Progress: jc.Progress,
 		})
 	}
+}
+
+// auditHandler is the "audit" job kind: the post-processing of a crawl,
+// with the audit settings of the crawl's options.
+func auditHandler(db *store.DB) jobrun.Handler {
+	return func(ctx context.Context, jc *jobrun.Context) error {
+		if jc.Job.CrawlID == nil {
+			return errors.New("audit job without a crawl")
+		}
+		c, err := db.CrawlGet(ctx, *jc.Job.CrawlID)
+		if err != nil {
+			return fmt.Errorf("crawl %d: %w", *jc.Job.CrawlID, err)
+		}
+		opts, err := crawler.ParseOptions(c.Options)
+		if err != nil {
+			return fmt.Errorf("crawl options: %w", err)
+		}
+		return auditjob.Run(ctx, auditjob.Config{
+			DB: db, Lease: jc.Lease, CrawlID: c.ID, Audit: opts.Audit, Log: jc.Log, Progress: jc.Progress,
+		})
+	}
+}
+
+// followUp is the job a completed job leads to: a crawl is audited.
+func followUp(j store.Job) *store.JobEnqueueParams {
+	if j.Kind == "crawl" && j.CrawlID != nil {
+		return &store.JobEnqueueParams{Kind: auditjob.Kind, CrawlID: j.CrawlID}
+	}
+	return nil
 }
 
 // listFlag collects a repeatable flag.
@@ -207,16 +240,62 @@ func readURLList(path string) ([]string, error) {
 	return out, nil
 }
 
-// followCrawl shows the job until it ends, running it here if no worker
-// takes it, and prints the summary.
+// followCrawl shows the crawl job until it ends, running it here if no
+// worker takes it, then the audit job that follows a completed crawl, and
+// prints the summaries.
 func followCrawl(db *store.DB, cfg *Config, crawl store.Crawl, job store.Job, waitWorker time.Duration, stdout, stderr io.Writer) error {
-	// Signals are handled here: the first Ctrl-C asks the crawl to stop.
+	// Signals are handled here: the first Ctrl-C asks the job to stop.
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigs)
+
+	final, err := followJob(db, cfg, crawl, job, waitWorker, sigs, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	printSummary(db, crawl.ID, final, stdout)
+	if final.Status == store.JobCompleted {
+		// The audit follows a completed crawl as a job of its own, enqueued
+		// in the transaction that finished the crawl.
+		c, err := db.CrawlGet(context.Background(), crawl.ID)
+		if err == nil && c.LastJobID != nil && *c.LastJobID != job.ID {
+			aj, err := db.JobGet(context.Background(), *c.LastJobID)
+			if err == nil && aj.Kind == auditjob.Kind {
+				fmt.Fprintf(stdout, "\nAuditing crawl %d (job %d)\n", crawl.ID, aj.ID)
+				af, err := followJob(db, cfg, crawl, aj, waitWorker, sigs, stdout, stderr)
+				if err != nil {
+					return err
+				}
+				printAuditSummary(db, crawl.ID, af, stdout)
+				switch af.Status {
+				case store.JobCompleted:
+				case store.JobStopped:
+					return exitError{jobrun.ExitStopped}
+				default:
+					fmt.Fprintf(stderr, "audit failed: %s (run it again with: scouter jobs resume %d)\n", af.Error, af.ID)
+					return exitError{1}
+				}
+			}
+		}
+	}
+	switch final.Status {
+	case store.JobCompleted:
+		return nil
+	case store.JobStopped:
+		return exitError{jobrun.ExitStopped}
+	default:
+		if final.Error != "" {
+			fmt.Fprintf(stderr, "crawl failed: %s\n", final.Error)
+		}
+		return exitError{1}
+	}
+}
+
+// followJob shows one job until it ends, running it in this process if no
+// worker claims it within waitWorker.
+func followJob(db *store.DB, cfg *Config, crawl store.Crawl, job store.Job, waitWorker time.Duration, sigs <-chan os.Signal, stdout, stderr io.Writer) (store.Job, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-
 	if waitWorker > 0 {
 		deadline := time.Now().Add(waitWorker)
 		for time.Now().Before(deadline) {
@@ -232,7 +311,7 @@ func followCrawl(db *store.DB, cfg *Config, crawl store.Crawl, job store.Job, wa
 			pollEvery: time.Second, stopGrace: 10 * time.Second, onlyJob: job.ID}
 		w, err := newWorker(db, cfg, &wf, cfg.logger(io.Discard))
 		if err != nil {
-			return err
+			return store.Job{}, err
 		}
 		w.Start(context.Background())
 		defer w.Stop()
@@ -266,7 +345,7 @@ loop:
 			if stopping {
 				bar.clear()
 				fmt.Fprintf(stderr, "left crawl %d running as job %d\n", crawl.ID, job.ID)
-				return exitError{130}
+				return store.Job{}, exitError{130}
 			}
 			stopping = true
 			if _, err := db.JobStopRequest(context.Background(), job.ID); err != nil {
@@ -282,19 +361,56 @@ loop:
 	}
 	bar.clear()
 	if final.Status == "" {
-		return errors.New("lost track of the job")
+		return store.Job{}, errors.New("lost track of the job")
 	}
-	printSummary(db, crawl.ID, final, stdout)
-	switch final.Status {
-	case store.JobCompleted:
-		return nil
-	case store.JobStopped:
-		return exitError{jobrun.ExitStopped}
-	default:
-		if final.Error != "" {
-			fmt.Fprintf(stderr, "crawl failed: %s\n", final.Error)
+	return final, nil
+}
+
+// printAuditSummary prints the findings by severity and the checks with
+// the most findings.
+func printAuditSummary(db *store.DB, crawlID int64, j store.Job, w io.Writer) {
+	if j.Status != store.JobCompleted {
+		return
+	}
+	counts := map[string]int{}
+	after := store.Finding{}
+	for {
+		fs, err := db.FindingsList(context.Background(), crawlID, "", after, 5000)
+		if err != nil {
+			fmt.Fprintf(w, "findings unavailable: %s\n", oneLine(err))
+			return
 		}
-		return exitError{1}
+		for _, f := range fs {
+			counts[f.CheckID]++
+		}
+		if len(fs) < 5000 {
+			break
+		}
+		after = fs[len(fs)-1].Finding
+	}
+	bySev := map[audit.Severity]int{}
+	type row struct {
+		c audit.Check
+		n int
+	}
+	var rows []row
+	for _, c := range audit.Catalogue {
+		if n := counts[c.ID]; n > 0 {
+			bySev[c.Severity] += n
+			rows = append(rows, row{c, n})
+		}
+	}
+	slices.SortStableFunc(rows, func(a, b row) int {
+		return cmp.Or(cmp.Compare(a.c.Severity.Rank(), b.c.Severity.Rank()), cmp.Compare(b.n, a.n))
+	})
+	fmt.Fprintf(w, "\nAudit of crawl %d: %d issues · %d warnings · %d opportunities\n", crawlID,
+		bySev[audit.SevIssue], bySev[audit.SevWarning], bySev[audit.SevOpportunity])
+	for i, r := range rows {
+		if i == 12 {
+			fmt.Fprintf(w, "  … %d more checks (scouter export --crawl %d --what findings)\n", len(rows)-i, crawlID)
+			break
+		}
+		fmt.Fprintf(w, "  %-12s %6d  %s\n", r.c.Severity, r.n, r.c.Title)
 	}
 }
 

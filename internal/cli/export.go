@@ -13,7 +13,7 @@ import (
 	"github.com/scouter-seo/scouter/internal/store"
 )
 
-const exportUsage = `Usage: scouter export --crawl ID [--what pages|links] [--format csv|jsonl] [-o FILE]
+const exportUsage = `Usage: scouter export --crawl ID [--what pages|links|findings] [--format csv|jsonl] [-o FILE]
 
 Writes a crawl's pages or links as CSV or JSON Lines, streamed: to stdout, or
 to FILE (written whole or not at all).
@@ -26,7 +26,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var cfg Config
 	cfg.register(fs)
 	crawlID := fs.Int64("crawl", 0, "crawl id")
-	what := fs.String("what", "pages", "pages or links")
+	what := fs.String("what", "pages", "pages, links or findings")
 	format := fs.String("format", "csv", "csv or jsonl")
 	out := fs.String("o", "", "output file (default stdout)")
 	fs.Usage = func() {
@@ -50,8 +50,10 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	case "pages":
 	case "links":
 		run = export.Links
+	case "findings":
+		run = export.Findings
 	default:
-		return usagef("--what %q: use pages or links", *what)
+		return usagef("--what %q: use pages, links or findings", *what)
 	}
 	f, err := export.ParseFormat(*format)
 	if err != nil {

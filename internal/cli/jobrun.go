@@ -25,6 +25,7 @@ var jobKinds = slices.Sorted(maps.Keys(handlers(nil)))
 func handlers(db *store.DB) map[string]jobrun.Handler {
 	return map[string]jobrun.Handler{
 		"crawl": crawlHandler(db),
+		"audit": auditHandler(db),
 		"test":  jobrun.TestJob,
 	}
 }

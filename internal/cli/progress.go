@@ -9,6 +9,7 @@ import (
 	"sync"
 	"unicode"
 
+	"github.com/scouter-seo/scouter/internal/auditjob"
 	"github.com/scouter-seo/scouter/internal/store"
 )
 
@@ -53,6 +54,7 @@ func (b *progressBar) progress(j store.Job) {
 	var detail struct {
 		Depth int     `json:"depth"`
 		Rate  float64 `json:"pages_per_sec"`
+		Phase string  `json:"phase"` // audit jobs
 	}
 	json.Unmarshal(j.Progress.Detail, &detail)
 	done, total := j.Progress.Done, j.Progress.Total
@@ -65,8 +67,15 @@ func (b *progressBar) progress(j store.Job) {
 	if j.Status == store.JobQueued {
 		status = "waiting for a worker…"
 	}
-	line := fmt.Sprintf("[%s%s] %d/%d pages · %.0f pages/s · depth %d · %s",
-		strings.Repeat("█", filled), strings.Repeat("░", width-filled), done, total, detail.Rate, detail.Depth, status)
+	bar := strings.Repeat("█", filled) + strings.Repeat("░", width-filled)
+	line := fmt.Sprintf("[%s] %d/%d pages · %.0f pages/s · depth %d · %s", bar, done, total, detail.Rate, detail.Depth, status)
+	if j.Kind == auditjob.Kind {
+		pct := 0
+		if total > 0 {
+			pct = int(min(done, total) * 100 / total)
+		}
+		line = fmt.Sprintf("[%s] audit %d%% · %s · %s", bar, pct, detail.Phase, status)
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.erase()

@@ -83,6 +83,7 @@ func newWorker(db *store.DB, cfg *Config, f *workerFlags, log *slog.Logger) (*wo
 		Env:         env,
 		LogDir:      logDir,
 		OnlyJob:     f.onlyJob,
+		FollowUp:    followUp,
 	}, log)
 }
 

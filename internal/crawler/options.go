@@ -2,12 +2,14 @@ package crawler
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
 	"time"
 
+	"github.com/scouter-seo/scouter/internal/audit"
 	"github.com/scouter-seo/scouter/internal/urlnorm"
 )
 
@@ -54,6 +56,10 @@ type Options struct {
 	ConnectTimeout string `json:"connect_timeout"` // dial and TLS handshake
 	MaxBodyBytes   int64  `json:"max_body_bytes"`  // a longer body is cut and parsed up to the cap
 	MaxRetries     int    `json:"max_retries"`     // retries of a throttled (429/503) response
+
+	// Audit is what the audit job that follows the crawl checks: thresholds
+	// and checks turned off (docs/CHECKS.md).
+	Audit audit.Config `json:"audit"`
 }
 
 // Defaults.
@@ -181,6 +187,13 @@ func (o *Options) Validate() error {
 		if err != nil || v < 100*time.Millisecond || v > 10*time.Minute {
 			return bad(d.field, "must be a duration between 100ms and 10m, like \"30s\"")
 		}
+	}
+	if err := o.Audit.Validate(); err != nil {
+		var fe *audit.FieldError
+		if errors.As(err, &fe) {
+			return bad("audit."+fe.Field, "%s", fe.Msg)
+		}
+		return bad("audit", "%v", err)
 	}
 	return nil
 }

@@ -14,8 +14,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 
+	"github.com/scouter-seo/scouter/internal/audit"
 	"github.com/scouter-seo/scouter/internal/store"
 )
 
@@ -23,6 +25,7 @@ import (
 type Store interface {
 	PagesList(ctx context.Context, crawlID, afterID int64, limit int) ([]store.Page, error)
 	LinksWithURLs(ctx context.Context, crawlID, afterSource int64, afterPos, limit int) ([]store.LinkURLs, error)
+	FindingsList(ctx context.Context, crawlID int64, checkID string, after store.Finding, limit int) ([]store.FindingURL, error)
 }
 
 // Format is an export file format.
@@ -64,6 +67,8 @@ var PageColumns = []string{
 	"h1", "h1_count", "h2_count", "canonical", "meta_robots", "x_robots_tag", "robots_blocked",
 	"indexable", "indexability", "lang", "hreflang", "word_count", "content_hash", "simhash",
 	"jsonld_types", "image_count", "images_missing_alt", "internal_outlinks", "external_outlinks",
+	"inlinks", "unique_inlinks", "link_score", "redirect_final_id", "redirect_hops", "redirect_loop",
+	"title_dup", "description_dup", "h1_dup", "content_dup", "near_dup", "finding_count",
 }
 
 // LinkColumns are the link export's columns.
@@ -118,6 +123,20 @@ type PageRow struct {
 	ImagesMissingAlt  int             `json:"images_missing_alt"`
 	InternalOutlinks  int             `json:"internal_outlinks"`
 	ExternalOutlinks  int             `json:"external_outlinks"`
+	// The audit's results (0 until the crawl is audited); *_dup are the
+	// lowest page id of the page's duplicate cluster.
+	Inlinks         int     `json:"inlinks"`
+	UniqueInlinks   int     `json:"unique_inlinks"`
+	LinkScore       float64 `json:"link_score"`
+	RedirectFinalID int64   `json:"redirect_final_id"`
+	RedirectHops    int     `json:"redirect_hops"`
+	RedirectLoop    bool    `json:"redirect_loop"`
+	TitleDup        int64   `json:"title_dup"`
+	DescriptionDup  int64   `json:"description_dup"`
+	H1Dup           int64   `json:"h1_dup"`
+	ContentDup      int64   `json:"content_dup"`
+	NearDup         int64   `json:"near_dup"`
+	FindingCount    int     `json:"finding_count"`
 }
 
 // TimeFormat is crawled_at's format: RFC 3339 in UTC, to the millisecond.
@@ -136,6 +155,10 @@ func pageRow(p *store.Page) PageRow {
 		Lang: p.Lang, Hreflang: jsonArray(p.Hreflang), WordCount: p.WordCount, ContentHash: hash(p.ContentHash),
 		SimHash: hash(p.SimHash), JSONLDTypes: jsonArray(p.JSONLDTypes), ImageCount: p.ImageCount,
 		ImagesMissingAlt: p.ImagesMissingAlt, InternalOutlinks: p.InternalOutlinks, ExternalOutlinks: p.ExternalOutlinks,
+		Inlinks: p.Inlinks, UniqueInlinks: p.UniqueInlinks, LinkScore: math.Round(p.LinkScore*100) / 100,
+		RedirectFinalID: p.RedirectFinalID, RedirectHops: p.RedirectHops, RedirectLoop: p.RedirectLoop,
+		TitleDup: p.TitleDup, DescriptionDup: p.DescriptionDup, H1Dup: p.H1Dup, ContentDup: p.ContentDup,
+		NearDup: p.NearDup, FindingCount: p.FindingCount,
 	}
 	if p.CrawledAt != nil {
 		s := p.CrawledAt.UTC().Format(TimeFormat)
@@ -178,6 +201,8 @@ func (r *PageRow) record(rec []string) []string {
 		text(r.H1), itoa(r.H1Count), itoa(r.H2Count), text(r.Canonical), text(r.MetaRobots), text(r.XRobotsTag), b(r.RobotsBlocked),
 		b(r.Indexable), text(r.Indexability), text(r.Lang), text(string(r.Hreflang)), itoa(r.WordCount), r.ContentHash, r.SimHash,
 		text(string(r.JSONLDTypes)), itoa(r.ImageCount), itoa(r.ImagesMissingAlt), itoa(r.InternalOutlinks), itoa(r.ExternalOutlinks),
+		itoa(r.Inlinks), itoa(r.UniqueInlinks), ms(r.LinkScore), i64(r.RedirectFinalID), itoa(r.RedirectHops), b(r.RedirectLoop),
+		i64(r.TitleDup), i64(r.DescriptionDup), i64(r.H1Dup), i64(r.ContentDup), i64(r.NearDup), itoa(r.FindingCount),
 	)
 }
 
@@ -244,6 +269,45 @@ func Links(ctx context.Context, db Store, crawlID int64, format Format, w io.Wri
 		last := links[len(links)-1]
 		afterSource, afterPos = last.SourceID, last.Position
 		return len(links), nil
+	})
+}
+
+// FindingColumns are the findings export's columns.
+var FindingColumns = []string{"check_id", "severity", "check", "url", "element"}
+
+// FindingRow is one exported finding: the check (id, severity and title
+// from the catalogue), the page's URL and the offending element.
+type FindingRow struct {
+	CheckID  string `json:"check_id"`
+	Severity string `json:"severity"`
+	Check    string `json:"check"`
+	URL      string `json:"url"`
+	Element  string `json:"element"`
+}
+
+func (r *FindingRow) record(rec []string) []string {
+	return append(rec[:0], text(r.CheckID), text(r.Severity), text(r.Check), text(r.URL), text(r.Element))
+}
+
+// Findings writes a crawl's findings in (check, page, element) order and
+// returns how many it wrote.
+func Findings(ctx context.Context, db Store, crawlID int64, format Format, w io.Writer) (int64, error) {
+	var after store.Finding
+	return stream(format, w, FindingColumns, func(emit func(rowWriter) error) (int, error) {
+		fs, err := db.FindingsList(ctx, crawlID, "", after, batch)
+		if err != nil || len(fs) == 0 {
+			return 0, err
+		}
+		for i := range fs {
+			f := &fs[i]
+			c, _ := audit.CheckByID(f.CheckID)
+			r := FindingRow{CheckID: f.CheckID, Severity: string(c.Severity), Check: c.Title, URL: f.URL, Element: f.Element}
+			if err := emit(&r); err != nil {
+				return 0, err
+			}
+		}
+		after = fs[len(fs)-1].Finding
+		return len(fs), nil
 	})
 }
 

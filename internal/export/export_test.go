@@ -70,6 +70,25 @@ func fixture(t testing.TB, db *store.DB, c store.Crawl, l store.Lease) {
 		{CrawlID: c.ID, SourceID: 1, Position: 2, TargetID: 1, Kind: "canonical", Flags: store.LinkSponsored, Internal: true},
 	}
 	write(t, db, l, &store.CrawlBatch{Pages: pages, Links: links})
+	audit := []store.PageAuditRow{{ID: 1, PageAudit: store.PageAudit{Inlinks: 5, UniqueInlinks: 4, LinkScore: 87.654321,
+		RedirectFinalID: 9, RedirectHops: 2, RedirectLoop: true, TitleDup: 1, DescriptionDup: 2, H1Dup: 3, ContentDup: 4, NearDup: 5, FindingCount: 2}}}
+	findings := []store.Finding{
+		{CrawlID: c.ID, CheckID: "title_too_short", PageID: 1, Seq: 0, Element: formula},
+		{CrawlID: c.ID, CheckID: "image_missing_alt", PageID: 1, Seq: 0, Element: hostile},
+	}
+	if err := db.AuditWrite(t.Context(), l, c.ID, audit, findings); err != nil {
+		t.Fatalf("write audit: %v", err)
+	}
+}
+
+// wantFindings are the fixture's findings in (check, page, seq) order.
+var wantFindings = []map[string]col{
+	{"check_id": {"image_missing_alt", "image_missing_alt"}, "severity": {"warning", "warning"},
+		"check": {"Image without alt", "Image without alt"}, "url": {"https://example.com/", "https://example.com/"},
+		"element": {hostile, hostile}},
+	{"check_id": {"title_too_short", "title_too_short"}, "severity": {"opportunity", "opportunity"},
+		"check": {"Title too short", "Title too short"}, "url": {"https://example.com/", "https://example.com/"},
+		"element": {"'" + formula, formula}},
 }
 
 // col is a column's expected CSV cell and JSON value (as json.Unmarshal
@@ -99,6 +118,9 @@ var wantPage1 = map[string]col{
 	"content_hash": {"fffffffffffffffb", "fffffffffffffffb"}, "simhash": {"4000000000000000", "4000000000000000"},
 	"jsonld_types": {`["Article","Organization"]`, []any{"Article", "Organization"}},
 	"image_count":  {"7", 7.0}, "images_missing_alt": {"1", 1.0}, "internal_outlinks": {"2", 2.0}, "external_outlinks": {"1", 1.0},
+	"inlinks": {"5", 5.0}, "unique_inlinks": {"4", 4.0}, "link_score": {"87.65", 87.65}, "redirect_final_id": {"9", 9.0},
+	"redirect_hops": {"2", 2.0}, "redirect_loop": {"true", true}, "title_dup": {"1", 1.0}, "description_dup": {"2", 2.0},
+	"h1_dup": {"3", 3.0}, "content_dup": {"4", 4.0}, "near_dup": {"5", 5.0}, "finding_count": {"2", 2.0},
 }
 
 // wantPage3 is the external page: no hashes, no crawl time, depth -1 kept a
@@ -252,6 +274,62 @@ func TestPages(t *testing.T) {
 		buf.Reset()
 		if n, err := export.Pages(t.Context(), db, c.ID+1, export.JSONL, &buf); err != nil || n != 0 || buf.Len() != 0 {
 			t.Errorf("empty JSONL export: %d, %v, %q", n, err, buf.String())
+		}
+	})
+}
+
+func TestFindings(t *testing.T) {
+	eachBackend(t, func(t *testing.T, backend string) {
+		db, c, l := crawl(t, backend)
+		fixture(t, db, c, l)
+		for _, f := range []export.Format{export.CSV, export.JSONL} {
+			var buf bytes.Buffer
+			n, err := export.Findings(t.Context(), db, c.ID, f, &buf)
+			if err != nil || n != 2 {
+				t.Fatalf("%s: %d rows, %v", f, n, err)
+			}
+			if f == export.CSV {
+				rows := parseCSV(t, buf.Bytes(), export.FindingColumns)
+				for i, w := range wantFindings {
+					checkCSV(t, fmt.Sprint("finding ", i), rows[i], w)
+				}
+			} else {
+				rows := parseJSONL(t, buf.Bytes(), export.FindingColumns)
+				for i, w := range wantFindings {
+					checkJSON(t, fmt.Sprint("finding ", i), rows[i], w)
+				}
+			}
+		}
+
+		// Several keyset pages: 2,500 more findings over three checks and
+		// two pages come out in (check, page, seq) order, each once.
+		var more []store.Finding
+		for i := range 2500 {
+			more = append(more, store.Finding{CrawlID: c.ID, CheckID: []string{"orphan", "deep_page", "redirect"}[i%3],
+				PageID: int64(2 + i%2), Seq: i, Element: fmt.Sprint(i)})
+		}
+		if err := db.AuditWrite(t.Context(), l, c.ID, nil, more); err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		n, err := export.Findings(t.Context(), db, c.ID, export.JSONL, &buf)
+		if err != nil || n != 2502 {
+			t.Fatalf("findings: %d rows, %v", n, err)
+		}
+		rows := parseJSONL(t, buf.Bytes(), export.FindingColumns)
+		seen := map[string]bool{}
+		prev := ""
+		for _, r := range rows {
+			key := fmt.Sprintf("%s|%s", r["check_id"], r["url"])
+			if key < prev {
+				t.Fatalf("findings out of order: %s after %s", key, prev)
+			}
+			prev = key
+			id := key + "|" + r["element"].(string)
+			if seen[id] {
+				t.Fatalf("finding exported twice: %s", id)
+			}
+			seen[id] = true
 		}
 	})
 }

@@ -177,6 +177,13 @@ func (db *DB) AuditWrite(ctx context.Context, l Lease, crawlID int64, pages []Pa
 	if db.d == postgresDialect {
 		return db.auditWritePostgres(ctx, l, crawlID, pages, findings)
 	}
+	// Prepare before the transaction: it holds SQLite's only writer
+	// connection, which a prepare on the pool would wait for forever.
+	for _, size := range findingShape.sizes {
+		if _, err := db.insertStmt(ctx, findingShape.table, findingShape.cols, size, findingShape.suffix); err != nil {
+			return db.wrap("prepare findings", err)
+		}
+	}
 	return db.fencedTx(ctx, l, "write audit", func(tx *sql.Tx) error {
 		const per = 500
 		for start := 0; start < len(pages); start += per {

@@ -237,6 +237,10 @@ type JobFinishParams struct {
 	Status   JobStatus // completed, failed or stopped
 	Error    string
 	ExitCode *int
+	// Then is enqueued in the same transaction when Status is completed:
+	// the job's follow-up (a crawl's audit), so a crawl is never left
+	// completed without it, nor audited twice.
+	Then *JobEnqueueParams
 }
 
 // JobFinish ends the job, fenced, and mirrors the status onto its crawl in
@@ -257,7 +261,15 @@ func (db *DB) JobFinish(ctx context.Context, p JobFinishParams) error {
 			return db.wrap("finish", err)
 		}
 		n.add(TopicJob(p.Lease.JobID))
-		return db.mirrorCrawl(ctx, tx, n, crawlID, p.Lease.JobID, p.Status)
+		if err := db.mirrorCrawl(ctx, tx, n, crawlID, p.Lease.JobID, p.Status); err != nil {
+			return err
+		}
+		if p.Then != nil && p.Status == JobCompleted {
+			if _, _, err := db.enqueueTx(ctx, tx, n, *p.Then); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 

@@ -185,9 +185,11 @@ func (a *attempt) kill() {
 // finish records the final status, retrying through database outages for as
 // long as the lease lasts; after that the job is another worker's to redo.
 func (a *attempt) finish(status store.JobStatus, msg string, code *int) {
-	a.retry("finish", func(ctx context.Context) error {
-		return a.w.db.JobFinish(ctx, store.JobFinishParams{Lease: a.lease, Status: status, Error: msg, ExitCode: code})
-	})
+	p := store.JobFinishParams{Lease: a.lease, Status: status, Error: msg, ExitCode: code}
+	if status == store.JobCompleted && a.w.cfg.FollowUp != nil {
+		p.Then = a.w.cfg.FollowUp(a.job)
+	}
+	a.retry("finish", func(ctx context.Context) error { return a.w.db.JobFinish(ctx, p) })
 	a.w.log.Info("job finished", "job", a.job.ID, "attempt", a.lease.Attempt, "status", status, "error", msg)
 }
 

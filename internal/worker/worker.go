@@ -50,6 +50,9 @@ type Config struct {
 	OutputCap int
 	// OnlyJob, when set, makes the worker claim that job and no other.
 	OnlyJob int64
+	// FollowUp, when set, names the job a completed job leads to (a crawl's
+	// audit); it is enqueued in the transaction that completes the job.
+	FollowUp func(store.Job) *store.JobEnqueueParams
 }
 
 func (c *Config) setDefaults() error {
