@@ -319,6 +319,7 @@ type CrawlJSON struct {
 	FinishedAt *time.Time      `json:"finished_at"`
 	Found      int64           `json:"pages_found"`
 	Crawled    int64           `json:"pages_crawled"`
+	AuditedAt  *time.Time      `json:"audited_at"` // null until the audit completes
 }
 
 func crawlJSON(c store.Crawl) CrawlJSON {
@@ -329,7 +330,8 @@ func crawlJSON(c store.Crawl) CrawlJSON {
 		}
 	}
 	return CrawlJSON{ID: c.ID, StartURL: c.StartURL, Options: c.Options, Status: c.Status, LastJobID: c.LastJobID,
-		CreatedAt: c.CreatedAt, StartedAt: c.StartedAt, FinishedAt: c.FinishedAt, Found: c.Found, Crawled: c.Crawled}
+		CreatedAt: c.CreatedAt, StartedAt: c.StartedAt, FinishedAt: c.FinishedAt, Found: c.Found, Crawled: c.Crawled,
+		AuditedAt: c.AuditedAt}
 }
 
 // crawlCreate starts a crawl: {"start_url": "...", "options": {...}} with the

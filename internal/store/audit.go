@@ -342,3 +342,37 @@ func (db *DB) FindingsList(ctx context.Context, crawlID int64, checkID string, a
 	}
 	return out, db.wrap("list findings", rows.Err())
 }
+
+// CrawlAudit enqueues an audit job for a crawl, first replacing the
+// crawl's options when options is not nil (new thresholds), in one
+// transaction. If the crawl already has an active job, nothing changes and
+// that job is returned with created=false.
+func (db *DB) CrawlAudit(ctx context.Context, crawlID int64, kind string, options []byte) (job Job, created bool, err error) {
+	errActive := errors.New("active job")
+	err = db.tx(ctx, func(tx *sql.Tx, n *notes) error {
+		var one int
+		if err := tx.QueryRowContext(ctx, db.q(`SELECT 1 FROM crawls WHERE id = ?`), crawlID).Scan(&one); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return ErrNotFound
+			}
+			return db.wrap("audit crawl", err)
+		}
+		job, created, err = db.enqueueTx(ctx, tx, n, JobEnqueueParams{Kind: kind, CrawlID: &crawlID})
+		if err != nil {
+			return err
+		}
+		if !created {
+			return errActive
+		}
+		if options != nil {
+			if _, err := tx.ExecContext(ctx, db.q(`UPDATE crawls SET options = ? WHERE id = ?`), string(options), crawlID); err != nil {
+				return db.wrap("audit crawl: options", err)
+			}
+		}
+		return nil
+	})
+	if errors.Is(err, errActive) {
+		return job, false, nil
+	}
+	return job, created, err
+}
