@@ -123,6 +123,7 @@ func Run(ctx context.Context, cfg Config) error {
 
 	rows, findings := an.Finish()
 	summarize(cfg.Log, rows, findings)
+	cfg.Log.Info("Writing %d page results and %d findings", len(rows), len(findings))
 
 	if err := ctx.Err(); err != nil {
 		return err

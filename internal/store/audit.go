@@ -131,9 +131,9 @@ type AuditLink struct {
 // the given source and position.
 func (db *DB) AuditLinks(ctx context.Context, crawlID, afterSource int64, afterPos, limit int) ([]AuditLink, error) {
 	rows, err := db.r.QueryContext(ctx, db.q(`SELECT source_id, position, target_id, kind, flags, internal FROM links
-		WHERE crawl_id = ? AND (source_id > ? OR source_id = ? AND position > ?)
+		WHERE crawl_id = ? AND (source_id, position) > (?, ?)
 			AND kind IN ('anchor', 'image', 'canonical', 'hreflang', 'redirect')
-		ORDER BY source_id, position LIMIT ?`), crawlID, afterSource, afterSource, afterPos, limit)
+		ORDER BY source_id, position LIMIT ?`), crawlID, afterSource, afterPos, limit)
 	if err != nil {
 		return nil, db.wrap("audit links", err)
 	}
@@ -319,8 +319,8 @@ type FindingURL struct {
 func (db *DB) FindingsList(ctx context.Context, crawlID int64, checkID string, after Finding, limit int) ([]FindingURL, error) {
 	q := `SELECT f.crawl_id, f.check_id, f.page_id, f.seq, f.element, COALESCE(p.url, '') FROM findings f
 		LEFT JOIN pages p ON p.crawl_id = f.crawl_id AND p.id = f.page_id
-		WHERE f.crawl_id = ? AND (f.check_id > ? OR f.check_id = ? AND (f.page_id > ? OR f.page_id = ? AND f.seq > ?))`
-	args := []any{crawlID, after.CheckID, after.CheckID, after.PageID, after.PageID, after.Seq}
+		WHERE f.crawl_id = ? AND (f.check_id, f.page_id, f.seq) > (?, ?, ?)`
+	args := []any{crawlID, after.CheckID, after.PageID, after.Seq}
 	if checkID != "" {
 		q += ` AND f.check_id = ?`
 		args = append(args, checkID)

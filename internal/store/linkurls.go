@@ -29,8 +29,8 @@ func (db *DB) LinksWithURLs(ctx context.Context, crawlID, afterSource int64, aft
 	rows, err := db.r.QueryContext(ctx, db.q(`SELECT `+linkURLColumns+` FROM links l
 		LEFT JOIN pages s ON s.crawl_id = l.crawl_id AND s.id = l.source_id
 		LEFT JOIN pages t ON t.crawl_id = l.crawl_id AND t.id = l.target_id
-		WHERE l.crawl_id = ? AND (l.source_id > ? OR l.source_id = ? AND l.position > ?)
-		ORDER BY l.source_id, l.position LIMIT ?`), crawlID, afterSource, afterSource, afterPos, limit)
+		WHERE l.crawl_id = ? AND (l.source_id, l.position) > (?, ?)
+		ORDER BY l.source_id, l.position LIMIT ?`), crawlID, afterSource, afterPos, limit)
 	if err != nil {
 		return nil, db.wrap("list links", err)
 	}

@@ -457,8 +457,8 @@ func (db *DB) PagesList(ctx context.Context, crawlID, afterID int64, limit int) 
 // the given source and position.
 func (db *DB) LinksList(ctx context.Context, crawlID, afterSource int64, afterPos, limit int) ([]Link, error) {
 	rows, err := db.r.QueryContext(ctx, db.q(`SELECT `+strings.Join(linkColumns, ", ")+` FROM links
-		WHERE crawl_id = ? AND (source_id > ? OR source_id = ? AND position > ?)
-		ORDER BY source_id, position LIMIT ?`), crawlID, afterSource, afterSource, afterPos, limit)
+		WHERE crawl_id = ? AND (source_id, position) > (?, ?)
+		ORDER BY source_id, position LIMIT ?`), crawlID, afterSource, afterPos, limit)
 	if err != nil {
 		return nil, db.wrap("list links", err)
 	}
