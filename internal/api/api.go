@@ -190,6 +190,13 @@ func (s *Server) jobList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.Limit = int(limit)
+	if r.URL.Query().Has("crawl_id") {
+		c, ok := intParam(w, r, "crawl_id", 0, 1, 1<<62)
+		if !ok {
+			return
+		}
+		p.CrawlID = &c
+	}
 	for _, st := range r.URL.Query()["status"] {
 		js := store.JobStatus(st)
 		if !js.Active() && !js.Terminal() {

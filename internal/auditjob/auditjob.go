@@ -18,7 +18,7 @@ import (
 )
 
 // Kind is the job kind of the audit.
-const Kind = "audit"
+const Kind = store.KindAudit
 
 // Store is what the audit reads and writes.
 type Store interface {

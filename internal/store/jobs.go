@@ -208,12 +208,19 @@ func (db *DB) JobHeartbeat(ctx context.Context, p JobHeartbeatParams) (JobStatus
 	return status, db.wrap("heartbeat", err)
 }
 
-// JobProgress records the owner's progress and mirrors it onto the crawl.
+// KindAudit is the job kind of a crawl's post-processing. Its progress
+// counts analysis steps, not pages, so it is not mirrored onto the crawl's
+// page counts.
+const KindAudit = "audit"
+
+// JobProgress records the owner's progress and mirrors it onto the crawl
+// (pages found and crawled), except for an audit job.
 func (db *DB) JobProgress(ctx context.Context, l Lease, p Progress) error {
 	return db.tx(ctx, func(tx *sql.Tx, n *notes) error {
 		var crawlID sql.NullInt64
+		var kind string
 		err := tx.QueryRowContext(ctx, db.q(`UPDATE jobs SET progress_done = ?, progress_total = ?, progress_detail = ?
-			WHERE `+fence+` RETURNING crawl_id`), p.Done, p.Total, string(p.Detail), l.JobID, l.Attempt).Scan(&crawlID)
+			WHERE `+fence+` RETURNING crawl_id, kind`), p.Done, p.Total, string(p.Detail), l.JobID, l.Attempt).Scan(&crawlID, &kind)
 		if err == sql.ErrNoRows {
 			return ErrLeaseLost
 		}
@@ -221,7 +228,7 @@ func (db *DB) JobProgress(ctx context.Context, l Lease, p Progress) error {
 			return db.wrap("progress", err)
 		}
 		n.add(TopicJob(l.JobID))
-		if crawlID.Valid {
+		if crawlID.Valid && kind != KindAudit {
 			if _, err := tx.ExecContext(ctx, db.q(`UPDATE crawls SET pages_found = ?, pages_crawled = ? WHERE id = ? AND last_job_id = ?`),
 				p.Total, p.Done, crawlID.Int64, l.JobID); err != nil {
 				return db.wrap("progress: mirror crawl", err)

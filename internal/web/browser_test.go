@@ -84,8 +84,12 @@ func TestBrowserCrawlStopResume(t *testing.T) {
 
 	b.do(chromedp.WaitEnabled(chromedp.CSS("#resume")), chromedp.Click(chromedp.CSS("#resume")))
 	b.waitJS(5*time.Second, "the panel to follow the new job", `document.getElementById("panel").getAttribute("data-job") !== "`+strconv.FormatInt(firstJob, 10)+`"`)
-	b.waitJS(25*time.Second, "status completed", statusJS+` === "completed"`)
-	b.waitJS(5*time.Second, "the final counter", crawledJS+` === `+strconv.Itoa(site.Pages()))
+	// The completed crawl is followed by its audit job, in the same panel.
+	b.waitJS(25*time.Second, "the audit job", `(document.getElementById("job-label") || {}).textContent.startsWith("audit job #")`)
+	b.waitJS(25*time.Second, "the audit completed", statusJS+` === "completed"`)
+	if got := eval[string](b, crawledJS+` + ""`); got != strconv.Itoa(site.Pages()) {
+		t.Errorf("crawled counter %s after the audit, want %d", got, site.Pages())
+	}
 	if got := eval[string](b, `document.getElementById("status").textContent`); got != "finished" {
 		t.Errorf("badge text = %q, want finished", got)
 	}
@@ -93,8 +97,14 @@ func TestBrowserCrawlStopResume(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Status != "finished" || c.Crawled != int64(site.Pages()) || *c.LastJobID == firstJob {
-		t.Errorf("crawl in the database: status %s, crawled %d, last job %d (first %d)", c.Status, c.Crawled, *c.LastJobID, firstJob)
+	if c.Status != "finished" || c.Crawled != int64(site.Pages()) || *c.LastJobID == firstJob || c.AuditedAt == nil {
+		t.Errorf("crawl in the database: status %s, crawled %d, last job %d (first %d), audited %v", c.Status, c.Crawled, *c.LastJobID, firstJob, c.AuditedAt)
+	}
+	if j, err := e.db.JobGet(bg, *c.LastJobID); err != nil || j.Kind != "audit" {
+		t.Errorf("the crawl's last job: %+v, %v; want the audit", j, err)
+	}
+	if !eval[bool](b, `Array.from(document.querySelectorAll("#terminal .line.sep")).some(e => e.textContent.startsWith("— audit: job #"))`) {
+		t.Error("no separator before the audit's log")
 	}
 	// The terminal shows the stopped job, a separator, then the new job's
 	// whole log, which says it resumed.

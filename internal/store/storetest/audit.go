@@ -151,6 +151,14 @@ func testAuditWriteFenced(t *testing.T, db *store.DB, _ string) {
 	if len(jobs) != 1 || jobs[0].ID != aj.ID {
 		t.Fatalf("claimed %+v, want the audit job", jobs)
 	}
+	// Its progress counts steps: the crawl's page counts are left alone.
+	before, _ := db.CrawlGet(ctx, c.ID)
+	if err := db.JobProgress(ctx, lease(jobs[0]), store.Progress{Done: 999, Total: 1999}); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := db.CrawlGet(ctx, c.ID); after.Crawled != before.Crawled || after.Found != before.Found {
+		t.Fatalf("audit progress changed the crawl's counts: %+v → %+v", before, after)
+	}
 	if err := db.JobFinish(ctx, store.JobFinishParams{Lease: lease(jobs[0]), Status: store.JobFailed, Error: "boom", Then: then}); err != nil {
 		t.Fatal(err)
 	}

@@ -76,7 +76,14 @@
     if (S.ACTIVE[job.status]) S.watch(crawlID, startURL);
     var p = job.progress || {};
     var done = Number(p.done) || 0, total = Number(p.total) || 0;
-    if (done > 0 || total > 0) {
+    if (job.kind === "audit") {
+      // The audit's progress is in steps, not pages: the bar only.
+      if (jobLabel) jobLabel.textContent = "audit job #" + job.id;
+      if (total > 0) {
+        progress.max = total;
+        progress.value = Math.min(done, total);
+      }
+    } else if (done > 0 || total > 0) {
       kpi.crawled.textContent = String(done);
       kpi.found.textContent = String(total);
       progress.max = Math.max(total, 1);
@@ -223,6 +230,41 @@
     setTransport("ended");
     updateButtons();
     S.pollRunning();
+    // A completed crawl is followed by its audit, enqueued in the same
+    // transaction: the crawl's latest job is then the audit, shown next.
+    var job = st.job, g = st.gen;
+    if (job && job.kind === "crawl" && job.status === "completed") {
+      S.api("GET", "/api/v1/crawls/" + encodeURIComponent(crawlID)).then(function (r) {
+        if (g !== st.gen || !r.ok || !r.body) return;
+        var next = Number(r.body.last_job_id);
+        if (next > 0 && next !== st.jobID) {
+          separator("— audit: job #" + next + " —");
+          load(next);
+        }
+      }).catch(function () { /* the page can be reloaded */ });
+    }
+  }
+
+  // crawlLogLink: an audit shown on its own (after a reload) says where the
+  // crawl's own log is.
+  function crawlLogLink(job) {
+    if (!job || job.kind !== "audit") return;
+    var g = st.gen;
+    S.api("GET", "/api/v1/jobs?crawl_id=" + encodeURIComponent(crawlID) + "&limit=20").then(function (r) {
+      if (g !== st.gen || !r.ok || !r.body) return;
+      var jobs = r.body.jobs || [];
+      for (var i = 0; i < jobs.length; i++) {
+        if (jobs[i].kind === "crawl") {
+          var line = S.el("div", "line sep", "— the crawl's log is job #" + jobs[i].id + ": ");
+          var a = S.el("a", "", "raw log");
+          a.setAttribute("href", "/api/v1/jobs/" + encodeURIComponent(jobs[i].id) + "/output");
+          line.appendChild(a);
+          line.appendChild(document.createTextNode(" —"));
+          term.insertBefore(line, term.firstChild);
+          return;
+        }
+      }
+    }).catch(function () { /* optional */ });
   }
 
   function follow() {
@@ -315,8 +357,10 @@
     }).then(function (r) {
       if (!r || g !== st.gen) return;
       if (!r.ok) throw new Error((r.body && r.body.error) || "HTTP " + r.status);
+      var empty = !st.firstRow;
       appendLines(r.body.lines);
       earlier.hidden = !(st.first > 1);
+      if (empty && initial === jobID) crawlLogLink(st.job);
       follow();
     }).catch(function (e) {
       if (g !== st.gen) return;
