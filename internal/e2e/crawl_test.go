@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scouter-seo/scouter/internal/audit"
 	"github.com/scouter-seo/scouter/internal/store"
 	"github.com/scouter-seo/scouter/internal/testdb"
 	"github.com/scouter-seo/scouter/internal/testsite"
@@ -172,6 +173,28 @@ func TestCrawlCommand(t *testing.T) {
 		if strings.Contains(out, "\r") || strings.Contains(out, "█") {
 			t.Errorf("progress bar drawn on a pipe:\n%s", out)
 		}
+		// The audit follows the crawl in the same command, and its summary
+		// counts what the database holds.
+		crawls, err := db.CrawlList(t.Context(), 0, 1)
+		if err != nil || len(crawls) != 1 || crawls[0].AuditedAt == nil || crawls[0].Status != "finished" {
+			t.Fatalf("crawl after the command: %+v, %v", crawls, err)
+		}
+		fs, err := db.FindingsList(t.Context(), crawls[0].ID, "", store.Finding{}, 100_000)
+		if err != nil || len(fs) == 0 {
+			t.Fatalf("findings: %d, %v", len(fs), err)
+		}
+		bySev := map[audit.Severity]int{}
+		for _, f := range fs {
+			c, _ := audit.CheckByID(f.CheckID)
+			bySev[c.Severity]++
+		}
+		for _, want := range []string{"Auditing crawl ", "Audit started", "Audit done in",
+			fmt.Sprintf("Audit of crawl %d: %d issues · %d warnings · %d opportunities", crawls[0].ID,
+				bySev[audit.SevIssue], bySev[audit.SevWarning], bySev[audit.SevOpportunity])} {
+			if !strings.Contains(out, want) {
+				t.Errorf("output lacks %q:\n%s", want, out)
+			}
+		}
 
 		// A host nobody answers on: the crawl fails, saying why.
 		out, errOut, code = run(t, dsn, "crawl", "--wait-worker", "0", "--connect-timeout", "1s", "http://127.0.0.1:1/")
@@ -197,7 +220,7 @@ func TestCrawlCommand(t *testing.T) {
 				t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tc.args, code, errOut, tc.msg)
 			}
 		}
-		crawls, _ := db.CrawlList(ctx, 0, 100)
+		crawls, _ = db.CrawlList(ctx, 0, 100)
 		if len(crawls) != 2 {
 			t.Errorf("%d crawls recorded, want 2 (bad input queues nothing)", len(crawls))
 		}
