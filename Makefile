@@ -25,7 +25,9 @@ vet:
 
 # Figures for docs/BENCHMARKS.md.
 bench: test-deps
-	$(GO) test -run '^$$' -bench . -benchtime 2000x ./internal/store/
+	$(GO) test -run '^$$' -bench 'Claim|LogInsert' -benchtime 2000x ./internal/store/
+	$(GO) test -run '^$$' -bench Explore -benchtime 20x -timeout 30m ./internal/store/
+	$(GO) test -run '^$$' -bench Audit -benchtime 1x -timeout 60m ./internal/auditjob/
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./internal/e2e/
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./internal/api/ ./internal/web/
 	$(GO) test -run '^$$' -bench IndexMemory -benchtime 1x ./internal/crawler/

@@ -18,6 +18,12 @@ import (
 // none of them.
 func bigCrawl(t testing.TB, backend string, n int) (*store.DB, store.Crawl) {
 	t.Helper()
+	db, c, _ := bigCrawlLease(t, backend, n)
+	return db, c
+}
+
+func bigCrawlLease(t testing.TB, backend string, n int) (*store.DB, store.Crawl, store.Lease) {
+	t.Helper()
 	db, c, l := crawl(t, backend)
 	now := time.Now()
 	desc := strings.Repeat("A page description of a typical length, ", 4)
@@ -35,7 +41,7 @@ func bigCrawl(t testing.TB, backend string, n int) (*store.DB, store.Crawl) {
 		}
 		write(t, db, l, b)
 	}
-	return db, c
+	return db, c, l
 }
 
 var errEnough = errors.New("enough rows")
@@ -127,25 +133,44 @@ func flatMemory(t *testing.T, backend string, n int) {
 
 func mb(n int64) float64 { return float64(n) / (1 << 20) }
 
-// BenchmarkExportPages exports 20,000 pages from SQLite to io.Discard.
-func BenchmarkExportPages(b *testing.B) {
+// BenchmarkExport exports 20,000 pages, and 20,000 findings, from each
+// backend to a counting writer.
+//
+//	go test -run '^$' -bench BenchmarkExport ./internal/export/
+func BenchmarkExport(b *testing.B) {
 	const n = 20_000
-	db, c := bigCrawl(b, "sqlite", n)
-	for _, f := range []export.Format{export.CSV, export.JSONL} {
-		b.Run(string(f), func(b *testing.B) {
-			var rows, bytes int64
-			for b.Loop() {
-				var cw countWriter
-				r, err := export.Pages(b.Context(), db, c.ID, f, &cw)
-				if err != nil || r != n {
-					b.Fatalf("%d rows, %v", r, err)
-				}
-				rows += r
-				bytes += int64(cw)
+	for _, backend := range testdb.Backends {
+		db, c, l := bigCrawlLease(b, backend, n)
+		var fs []store.Finding
+		for i := range n {
+			fs = append(fs, store.Finding{CrawlID: c.ID, CheckID: "title_too_long", PageID: int64(i + 1),
+				Element: fmt.Sprintf("Product %d — a title of a typical length | Example", i)})
+		}
+		if err := db.AuditWrite(b.Context(), l, c.ID, nil, fs); err != nil {
+			b.Fatal(err)
+		}
+		for _, what := range []string{"pages", "findings"} {
+			run := export.Pages
+			if what == "findings" {
+				run = export.Findings
 			}
-			b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
-			b.ReportMetric(float64(bytes)/b.Elapsed().Seconds()/1e6, "MB/s")
-		})
+			for _, f := range []export.Format{export.CSV, export.JSONL} {
+				b.Run(backend+"/"+what+"/"+string(f), func(b *testing.B) {
+					var rows, bytes int64
+					for b.Loop() {
+						var cw countWriter
+						r, err := run(b.Context(), db, c.ID, f, &cw)
+						if err != nil || r != n {
+							b.Fatalf("%d rows, %v", r, err)
+						}
+						rows += r
+						bytes += int64(cw)
+					}
+					b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
+					b.ReportMetric(float64(bytes)/b.Elapsed().Seconds()/1e6, "MB/s")
+				})
+			}
+		}
 	}
 }
 
