@@ -2,6 +2,7 @@ package crawler_test
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -45,6 +46,7 @@ type crawlRun struct {
 	lease    store.Lease
 	log      *logSink
 	progress []store.Progress
+	tls      *tls.Config // for https; nil means the system roots
 }
 
 // startCrawl creates a crawl and claims its job with a long lease.
@@ -78,6 +80,7 @@ func (r *crawlRun) run(ctx context.Context, t *testing.T, start string, opts cra
 			mu.Unlock()
 		},
 		DialContext: dial,
+		TLSConfig:   r.tls,
 	})
 }
 
@@ -116,6 +119,7 @@ func TestAuditSiteMatchesTruth(t *testing.T) {
 				opts := siteOptions()
 				opts.SeedSitemaps = seed
 				r := startCrawl(t, db, site.StartURL(), opts)
+				r.tls = site.TLSConfig()
 				if err := r.run(t.Context(), t, site.StartURL(), opts, site.DialContext); err != nil {
 					t.Fatalf("crawl: %v\n%s", err, strings.Join(r.log.all(), "\n"))
 				}

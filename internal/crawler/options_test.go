@@ -23,6 +23,7 @@ func crawlSite(t *testing.T, db *store.DB, change func(o *crawler.Options)) (map
 	opts := siteOptions()
 	change(&opts)
 	r := startCrawl(t, db, site.StartURL(), opts)
+	r.tls = site.TLSConfig()
 	if err := r.run(t.Context(), t, site.StartURL(), opts, site.DialContext); err != nil {
 		t.Fatalf("crawl: %v\n%s", err, strings.Join(r.log.all(), "\n"))
 	}

@@ -126,24 +126,63 @@ type AuditLink struct {
 	Internal bool
 }
 
+// auditLinkKinds are the kinds AuditLinks returns, by the code its query
+// selects (the kind as a small integer: no string to allocate per row).
+var auditLinkKinds = []string{"anchor", "image", "canonical", "hreflang", "redirect"}
+
+const auditLinksQuery = `SELECT source_id, position, target_id,
+		CASE kind WHEN 'anchor' THEN 0 WHEN 'image' THEN 1 WHEN 'canonical' THEN 2 WHEN 'hreflang' THEN 3 ELSE 4 END,
+		flags, internal
+	FROM links
+	WHERE crawl_id = ? AND (source_id, position) > (?, ?)
+		AND kind IN ('anchor', 'image', 'canonical', 'hreflang', 'redirect')
+	ORDER BY source_id, position LIMIT ?`
+
 // AuditLinks returns a crawl's links of the kinds the audit reads (anchor,
 // image, canonical, hreflang, redirect) in (source, position) order after
-// the given source and position.
+// the given source and position. It is the audit's biggest read (every link
+// of the crawl), so PostgreSQL rows are read with pgx directly, in binary,
+// without database/sql's per-value conversions.
 func (db *DB) AuditLinks(ctx context.Context, crawlID, afterSource int64, afterPos, limit int) ([]AuditLink, error) {
-	rows, err := db.r.QueryContext(ctx, db.q(`SELECT source_id, position, target_id, kind, flags, internal FROM links
-		WHERE crawl_id = ? AND (source_id, position) > (?, ?)
-			AND kind IN ('anchor', 'image', 'canonical', 'hreflang', 'redirect')
-		ORDER BY source_id, position LIMIT ?`), crawlID, afterSource, afterPos, limit)
+	out := make([]AuditLink, 0, min(limit, 65536))
+	var kind int
+	if db.d == postgresDialect {
+		conn, err := db.r.Conn(ctx)
+		if err != nil {
+			return nil, db.wrap("audit links", err)
+		}
+		defer conn.Close()
+		err = conn.Raw(func(dc any) error {
+			rows, err := dc.(*stdlib.Conn).Conn().Query(ctx, db.q(auditLinksQuery), crawlID, afterSource, afterPos, limit)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			var l AuditLink
+			for rows.Next() {
+				var src, pos, tgt int64
+				var flags int32
+				if err := rows.Scan(&src, &pos, &tgt, &kind, &flags, &l.Internal); err != nil {
+					return err
+				}
+				l.SourceID, l.Position, l.TargetID, l.Kind, l.Flags = src, int(pos), tgt, auditLinkKinds[kind], int(flags)
+				out = append(out, l)
+			}
+			return rows.Err()
+		})
+		return out, db.wrap("audit links", err)
+	}
+	rows, err := db.r.QueryContext(ctx, db.q(auditLinksQuery), crawlID, afterSource, afterPos, limit)
 	if err != nil {
 		return nil, db.wrap("audit links", err)
 	}
 	defer rows.Close()
-	var out []AuditLink
 	for rows.Next() {
 		var l AuditLink
-		if err := rows.Scan(&l.SourceID, &l.Position, &l.TargetID, &l.Kind, &l.Flags, &l.Internal); err != nil {
+		if err := rows.Scan(&l.SourceID, &l.Position, &l.TargetID, &kind, &l.Flags, &l.Internal); err != nil {
 			return nil, db.wrap("audit links", err)
 		}
+		l.Kind = auditLinkKinds[kind]
 		out = append(out, l)
 	}
 	return out, db.wrap("audit links", rows.Err())

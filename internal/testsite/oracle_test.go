@@ -21,6 +21,9 @@ type oracle struct {
 	Page
 	metaBot []string // <meta name="googlebot"> contents
 	links   []Link
+
+	titles, descriptions int      // <title> and meta description elements
+	missingAlt           []string // resolved src of each <img> without alt
 }
 
 func readPage(pageURL string, body []byte) (*oracle, error) {
@@ -75,6 +78,7 @@ func readPage(pageURL string, body []byte) (*oracle, error) {
 			case "body":
 				inBody = true
 			case "title":
+				o.titles++
 				if !seenTitle {
 					seenTitle = true
 					o.Title = collapse(textOf(n))
@@ -98,6 +102,7 @@ func readPage(pageURL string, body []byte) (*oracle, error) {
 				content, _ := attr(n, "content")
 				switch strings.ToLower(name) {
 				case "description":
+					o.descriptions++
 					if !seenDesc {
 						seenDesc = true
 						o.Description = collapse(content)
@@ -138,13 +143,16 @@ func readPage(pageURL string, body []byte) (*oracle, error) {
 				}
 			case "img":
 				o.ImageCount++
-				a, ok := attr(n, "alt")
-				if !ok {
+				a, hasAlt := attr(n, "alt")
+				if !hasAlt {
 					o.ImagesMissingAlt++
 				}
 				if src, ok := attr(n, "src"); ok {
 					if to, ok := resolve(src); ok {
 						addLink(to, KindImage, a, false)
+						if !hasAlt {
+							o.missingAlt = append(o.missingAlt, to)
+						}
 					}
 				}
 			case "h1":

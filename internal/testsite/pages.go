@@ -67,6 +67,11 @@ type def struct {
 
 	want  Page // the hand-written fields of the expected row
 	links []lk // link occurrences in document order (not redirects)
+
+	// findings are the audit findings of the URL, written by hand from the
+	// rules of audit.Catalogue, as "check:element" (see Finding);
+	// seedFindings are added when sitemaps seed the crawl (the orphan).
+	findings, seedFindings []string
 }
 
 // lk is a link occurrence in shorthand: a target starting with "/" is on
@@ -192,6 +197,8 @@ var (
 		www + "/en/",
 		www + "/fr/",
 		www + "/old-page",
+		www + "/audit/canonical-to-noindex",
+		www + "/audit/noindex-listed",
 	}
 )
 
@@ -222,6 +229,8 @@ func calendarDoc(month string) []byte {
 }
 
 func calendarDefs() []*def {
+	// Months at depths 5 and 6 are deeper than the audit's max_depth (4).
+	deep := map[string]string{"2027-03": "5", "2027-04": "6"}
 	var ds []*def
 	m := calendarFirst
 	for depth := 1; depth <= AuditMaxDepth+1; depth++ {
@@ -236,6 +245,13 @@ func calendarDefs() []*def {
 				Indexable: true,
 			}
 			d.links = []lk{a(calendarURL(next), "Next month")}
+			d.findings = []string{
+				"canonical_missing:", "title_too_short:Calendar " + m,
+				"description_too_short:Events in " + m + ".", "thin_content:10",
+			}
+			if deep[m] != "" {
+				d.findings = append(d.findings, "deep_page:"+deep[m])
+			}
 		}
 		ds = append(ds, d)
 		m = next
@@ -269,6 +285,7 @@ func auditDefs() []*def {
 <li><a href="/status-codes">Status codes</a></li>
 <li><a href="/robots-cases">Robots cases</a></li>
 <li><a href="/indexing">Indexing cases</a></li>
+<li><a href="/audit/">Audit cases</a></li>
 <li><a href="/files/guide.pdf">Download the guide</a></li>
 </ul>
 <h2>Elsewhere</h2>
@@ -287,9 +304,9 @@ func auditDefs() []*def {
 				Title: "Scouter Test Site", Description: "A small site with every case an SEO crawler must handle.",
 				H1: "Welcome to Scouter", H1Count: 1, H2Count: 2,
 				Canonical: www + "/",
-				// 3+5+1 (h1, p, h2) + 2+1+1+2+2+2+2+2+3 (sections) + 1 (h2)
+				// 3+5+1 (h1, p, h2) + 2+1+1+2+2+2+2+2+2+3 (sections) + 1 (h2)
 				// + 2+3+2+2+2+2+2+2 (elsewhere, mailto/tel/javascript texts count)
-				WordCount:   44,
+				WordCount:   46,
 				JSONLDTypes: []string{"Organization", "WebSite"},
 				ImageCount:  2,
 				Indexable:   true,
@@ -306,6 +323,7 @@ func auditDefs() []*def {
 				a("/status-codes", "Status codes"),
 				a("/robots-cases", "Robots cases"),
 				a("/indexing", "Indexing cases"),
+				a("/audit/", "Audit cases"),
 				a("/files/guide.pdf", "Download the guide"),
 				a(bare+"/", "Bare domain"),
 				a(bare+"/bare-page", "Bare domain page"),
@@ -313,6 +331,11 @@ func auditDefs() []*def {
 				a(throttled+"/always-429", "Overloaded server"),
 				a(evil+"/", "Lookalike site"),
 				img(cdn+"/banner.jpg", "Summer banner"),
+			},
+			findings: []string{
+				"title_too_short:Scouter Test Site",
+				"description_too_short:A small site with every case an SEO crawler must handle.",
+				"thin_content:46", "link_to_redirect:http://scouter.test/",
 			},
 		},
 
@@ -343,6 +366,11 @@ func auditDefs() []*def {
 				a("/about", "Contact us"),
 				a("/", "home"),
 			},
+			findings: []string{
+				"canonical_missing:", "title_too_short:About Scouter",
+				"description_too_short:Who builds Scouter and why.", "thin_content:27",
+				"nofollow_internal:/nofollow-target", "image_missing_alt:/img/photo.jpg",
+			},
 		},
 		{url: www + "/nofollow-target", depth: 2, state: StateExcluded, reason: ReasonNofollow,
 			head: "<title>Partner</title>", body: "<h1>Partner</h1>"},
@@ -365,6 +393,10 @@ func auditDefs() []*def {
 				H1: "Products", H1Count: 1, WordCount: 5, Indexable: true,
 			},
 			links: []lk{a("/products/widgets", "Widgets")},
+			findings: []string{
+				"canonical_missing:", "title_too_short:Products",
+				"description_too_short:Everything we sell.", "thin_content:5",
+			},
 		},
 		{
 			url: www + "/products/widgets", depth: 2, lang: "en",
@@ -385,6 +417,10 @@ func auditDefs() []*def {
 				a("/products/widgets/blue-widget", "Blue widget"),
 				a("/products/widgets?sort=price", "Sort by price"),
 			},
+			findings: []string{
+				"title_too_short:Widgets", "description_too_short:All our widgets.",
+				"thin_content:9",
+			},
 		},
 		{
 			// Canonical to another page, written root-relative.
@@ -403,6 +439,11 @@ func auditDefs() []*def {
 			links: []lk{
 				canon("/products/widgets"),
 				a("/products/widgets/blue-widget", "Blue widget"),
+			},
+			findings: []string{
+				"non_indexable:canonicalised", "canonical_elsewhere:/products/widgets",
+				"title_too_short:Widgets by price",
+				"description_too_short:All our widgets, cheapest first.",
 			},
 		},
 		{
@@ -425,6 +466,10 @@ func auditDefs() []*def {
 				a("/products/widgets/blue-widget/specs", "Specifications"),
 				img(cdn+"/blue-widget.jpg", "A blue widget"),
 			},
+			findings: []string{
+				"canonical_missing:", "title_too_short:Blue widget",
+				"description_too_short:A blue widget.", "thin_content:9",
+			},
 		},
 		{url: cdn + "/blue-widget.jpg", depth: 4, state: StateExternal},
 		{
@@ -444,6 +489,10 @@ func auditDefs() []*def {
 				Indexable: true,
 			},
 			links: []lk{a("/products/", "All products")},
+			findings: []string{
+				"canonical_missing:", "title_too_short:Blue widget specifications",
+				"description_too_short:Size and weight of the blue widget.", "thin_content:12",
+			},
 		},
 
 		// ---- blog: relative canonical, duplicate title/description ----------
@@ -461,6 +510,10 @@ func auditDefs() []*def {
 			links: []lk{
 				a("/blog/first-post", "First post"),
 				a("/blog/duplicate-post", "Another post"),
+			},
+			findings: []string{
+				"canonical_missing:", "title_too_short:Blog",
+				"description_too_short:News from the Scouter team.", "thin_content:5",
 			},
 		},
 		{
@@ -484,6 +537,11 @@ func auditDefs() []*def {
 				canon("/blog/first-post"),
 				a("/blog/", "Back to the blog"),
 			},
+			findings: []string{
+				"title_too_short:Our first post", "title_duplicate:Our first post",
+				"description_too_short:The first post on our blog.",
+				"description_duplicate:The first post on our blog.", "thin_content:13",
+			},
 		},
 		{
 			// Same title and description as /blog/first-post.
@@ -498,6 +556,12 @@ func auditDefs() []*def {
 				H1: "Another post", H1Count: 1, WordCount: 15, Indexable: true,
 			},
 			links: []lk{a("/blog/", "Back to the blog")},
+			findings: []string{
+				"canonical_missing:", "title_too_short:Our first post",
+				"title_duplicate:Our first post",
+				"description_too_short:The first post on our blog.",
+				"description_duplicate:The first post on our blog.", "thin_content:15",
+			},
 		},
 
 		// ---- hreflang: /en/ <-> /fr/ return each other; /en/pricing -> -----
@@ -520,6 +584,10 @@ func auditDefs() []*def {
 				alt("en", "/en/"), alt("fr", "/fr/"), alt("x-default", "/en/"),
 				a("/en/pricing", "Pricing"),
 			},
+			findings: []string{
+				"canonical_missing:", "title_too_short:Scouter in English",
+				"description_too_short:The English home page.", "thin_content:7",
+			},
 		},
 		{
 			url: www + "/fr/", depth: 2, lang: "fr",
@@ -539,6 +607,11 @@ func auditDefs() []*def {
 				alt("en", "/en/"), alt("fr", "/fr/"), alt("x-default", "/en/"),
 				a("/en/", "English"),
 			},
+			findings: []string{
+				"canonical_missing:", "title_too_short:Scouter en fran\u00e7ais",
+				"description_too_short:La page d'accueil en fran\u00e7ais.", "thin_content:7",
+				"orphan:",
+			},
 		},
 		{
 			url: www + "/en/pricing", depth: 2, lang: "en",
@@ -556,6 +629,11 @@ func auditDefs() []*def {
 			links: []lk{
 				alt("en", "/en/pricing"), alt("fr", "/fr/tarifs"), alt("x-default", "/en/pricing"),
 			},
+			findings: []string{
+				"canonical_missing:", "title_too_short:Pricing",
+				"description_too_short:What Scouter costs.", "thin_content:4",
+				"no_internal_outlinks:", "hreflang_no_return:/fr/tarifs",
+			},
 		},
 		{
 			// Reached only through an hreflang alternate; does not link back.
@@ -570,6 +648,11 @@ func auditDefs() []*def {
 				H1: "Tarifs", H1Count: 1, WordCount: 4, Indexable: true,
 			},
 			links: []lk{alt("fr", "/fr/tarifs")},
+			findings: []string{
+				"canonical_missing:", "title_too_short:Tarifs",
+				"description_too_short:Ce que co\u00fbte Scouter.", "thin_content:4",
+				"no_internal_outlinks:",
+			},
 		},
 
 		// ---- status codes, redirects, timing, size, charset -----------------
@@ -608,13 +691,24 @@ func auditDefs() []*def {
 				a("/big", "Big page"),
 				a("/latin1", "Latin-1 page"),
 			},
+			findings: []string{
+				"canonical_missing:", "title_too_short:Status codes",
+				"description_too_short:Links to pages that answer with various status codes.",
+				"thin_content:24", "link_to_broken:/missing-page", "link_to_broken:/server-error",
+				"link_to_broken:/too-slow", "link_to_redirect:/old-page",
+				"link_to_redirect:/temp-redirect", "link_to_redirect:/chain-1",
+				"link_to_redirect:/loop-a",
+			},
 		},
 		{url: www + "/missing-page", depth: 2, status: 404, raw: notFoundBody,
-			want: Page{Indexability: "client-error"}},
+			want:     Page{Indexability: "client-error"},
+			findings: []string{"status_4xx:404"}},
 		{url: www + "/server-error", depth: 2, status: 500, raw: serverErrorBody,
-			want: Page{Indexability: "server-error"}},
+			want:     Page{Indexability: "server-error"},
+			findings: []string{"status_5xx:500"}},
 		{url: www + "/old-page", depth: 2, status: 301, location: "http://www.scouter.test/new-page",
-			want: Page{RedirectURL: www + "/new-page", Indexability: "redirect"}},
+			want:     Page{RedirectURL: www + "/new-page", Indexability: "redirect"},
+			findings: []string{"redirect:/new-page", "sitemap_non200:301"}},
 		{
 			url: www + "/new-page", depth: 3, lang: "en",
 			head: `<title>New page</title>
@@ -625,9 +719,15 @@ func auditDefs() []*def {
 				Title: "New page", Description: "Where the old page moved.",
 				H1: "New page", H1Count: 1, WordCount: 7, Indexable: true,
 			},
+			findings: []string{
+				"canonical_missing:", "title_too_short:New page",
+				"description_too_short:Where the old page moved.", "thin_content:7",
+				"no_internal_outlinks:",
+			},
 		},
 		{url: www + "/temp-redirect", depth: 2, status: 302, location: "/sale",
-			want: Page{RedirectURL: www + "/sale", Indexability: "redirect"}},
+			want:     Page{RedirectURL: www + "/sale", Indexability: "redirect"},
+			findings: []string{"redirect:/sale"}},
 		{
 			url: www + "/sale", depth: 3, lang: "en",
 			head: `<title>Sale</title>
@@ -638,15 +738,23 @@ func auditDefs() []*def {
 				Title: "Sale", Description: "Temporary offers.",
 				H1: "Sale", H1Count: 1, WordCount: 7, Indexable: true,
 			},
+			findings: []string{
+				"canonical_missing:", "title_too_short:Sale",
+				"description_too_short:Temporary offers.", "thin_content:7",
+				"no_internal_outlinks:",
+			},
 		},
 		// Three hops, each Location spelled differently: absolute,
 		// root-relative, path-relative.
 		{url: www + "/chain-1", depth: 2, status: 301, location: "http://www.scouter.test/chain-2",
-			want: Page{RedirectURL: www + "/chain-2", Indexability: "redirect"}},
+			want:     Page{RedirectURL: www + "/chain-2", Indexability: "redirect"},
+			findings: []string{"redirect:/chain-2", "redirect_chain:/chain-end"}},
 		{url: www + "/chain-2", depth: 3, status: 302, location: "/chain-3",
-			want: Page{RedirectURL: www + "/chain-3", Indexability: "redirect"}},
+			want:     Page{RedirectURL: www + "/chain-3", Indexability: "redirect"},
+			findings: []string{"redirect:/chain-3", "redirect_chain:/chain-end"}},
 		{url: www + "/chain-3", depth: 4, status: 308, location: "chain-end",
-			want: Page{RedirectURL: www + "/chain-end", Indexability: "redirect"}},
+			want:     Page{RedirectURL: www + "/chain-end", Indexability: "redirect"},
+			findings: []string{"redirect:/chain-end"}},
 		{
 			url: www + "/chain-end", depth: 5, lang: "en",
 			head: `<title>End of the chain</title>
@@ -657,11 +765,18 @@ func auditDefs() []*def {
 				Title: "End of the chain", Description: "Three redirects lead here.",
 				H1: "End of the chain", H1Count: 1, WordCount: 8, Indexable: true,
 			},
+			findings: []string{
+				"canonical_missing:", "title_too_short:End of the chain",
+				"description_too_short:Three redirects lead here.", "thin_content:8",
+				"no_internal_outlinks:", "deep_page:5",
+			},
 		},
 		{url: www + "/loop-a", depth: 2, status: 302, location: "/loop-b",
-			want: Page{RedirectURL: www + "/loop-b", Indexability: "redirect"}},
+			want:     Page{RedirectURL: www + "/loop-b", Indexability: "redirect"},
+			findings: []string{"redirect:/loop-b", "redirect_loop:/loop-a"}},
 		{url: www + "/loop-b", depth: 3, status: 302, location: "/loop-a",
-			want: Page{RedirectURL: www + "/loop-a", Indexability: "redirect"}},
+			want:     Page{RedirectURL: www + "/loop-a", Indexability: "redirect"},
+			findings: []string{"redirect:/loop-a", "redirect_loop:/loop-b"}},
 		{
 			url: www + "/slow", depth: 2, lang: "en", delay: slowDelay,
 			head: `<title>Slow page</title>
@@ -673,10 +788,16 @@ func auditDefs() []*def {
 				H1: "Slow page", H1Count: 1, WordCount: 8, Indexable: true,
 				MinTTFB: slowDelay,
 			},
+			findings: []string{
+				"slow_page:*", "canonical_missing:", "title_too_short:Slow page",
+				"description_too_short:This page takes its time.", "thin_content:8",
+				"no_internal_outlinks:",
+			},
 		},
 		{url: www + "/too-slow", depth: 2, hang: true,
 			head: "<title>Too slow</title>", body: "<h1>Too slow</h1>",
-			want: Page{FetchError: "timeout", Indexability: "error"}},
+			want:     Page{FetchError: "timeout", Indexability: "error"},
+			findings: []string{"fetch_failed:timeout"}},
 		{
 			url: www + "/big", depth: 2, raw: bigBody,
 			want: Page{
@@ -686,6 +807,11 @@ func auditDefs() []*def {
 				Truncated: true, Indexable: true,
 			},
 			links: []lk{a("/status-codes", "Back")},
+			findings: []string{
+				"canonical_missing:", "title_too_short:Big page",
+				"description_too_short:A page larger than the body cap.", "thin_content:10",
+				"large_page:262144",
+			},
 		},
 		{
 			url: www + "/latin1", depth: 2, lang: "fr", raw: latin1Body,
@@ -695,6 +821,10 @@ func auditDefs() []*def {
 				H1: "Caf\u00e9 cr\u00e8me", H1Count: 1, WordCount: 8, Indexable: true,
 			},
 			links: []lk{a("/status-codes", "Retour")},
+			findings: []string{
+				"canonical_missing:", "title_too_short:Caf\u00e9 cr\u00e8me",
+				"description_too_short:Une page en ISO-8859-1.", "thin_content:8",
+			},
 		},
 		{url: www + "/files/guide.pdf", depth: 1, ctype: "application/pdf", raw: pdfBody,
 			want: Page{Indexable: true}},
@@ -723,13 +853,21 @@ func auditDefs() []*def {
 				a("/legacy.php?view=full", "Legacy script with a query"),
 				a("/products/widgets?sessionid=42", "Widgets with a session"),
 			},
+			findings: []string{
+				"canonical_missing:", "title_too_short:Robots cases",
+				"description_too_short:Links to pages that robots.txt allows or blocks.",
+				"thin_content:21",
+			},
 		},
 		{url: www + "/private/secret", depth: 2, state: StateBlocked,
-			head: "<title>Secret</title>", body: "<h1>Secret</h1>"},
+			head: "<title>Secret</title>", body: "<h1>Secret</h1>",
+			findings: []string{"blocked_by_robots:"}},
 		{url: www + "/legacy.php", depth: 2, state: StateBlocked,
-			head: "<title>Legacy</title>", body: "<h1>Legacy</h1>"},
+			head: "<title>Legacy</title>", body: "<h1>Legacy</h1>",
+			findings: []string{"blocked_by_robots:"}},
 		{url: www + "/products/widgets?sessionid=42", depth: 2, state: StateBlocked,
-			head: "<title>Widgets</title>", body: "<h1>Widgets</h1>"},
+			head: "<title>Widgets</title>", body: "<h1>Widgets</h1>",
+			findings: []string{"blocked_by_robots:"}},
 		{
 			url: www + "/private/public-page", depth: 2, lang: "en",
 			head: `<title>Public page</title>
@@ -739,6 +877,11 @@ func auditDefs() []*def {
 			want: Page{
 				Title: "Public page", Description: "Allowed by a longer rule.",
 				H1: "Public page", H1Count: 1, WordCount: 7, Indexable: true,
+			},
+			findings: []string{
+				"canonical_missing:", "title_too_short:Public page",
+				"description_too_short:Allowed by a longer rule.", "thin_content:7",
+				"no_internal_outlinks:",
 			},
 		},
 		{
@@ -750,6 +893,11 @@ func auditDefs() []*def {
 			want: Page{
 				Title: "Legacy script", Description: "An old script with a query string.",
 				H1: "Legacy script", H1Count: 1, WordCount: 13, Indexable: true,
+			},
+			findings: []string{
+				"canonical_missing:", "title_too_short:Legacy script",
+				"description_too_short:An old script with a query string.", "thin_content:13",
+				"no_internal_outlinks:",
 			},
 		},
 
@@ -779,6 +927,11 @@ func auditDefs() []*def {
 				a("/header-otherbot", "Header noindex for another bot"),
 				a("/meta-nofollow", "Meta nofollow"),
 			},
+			findings: []string{
+				"canonical_missing:", "title_too_short:Indexing cases",
+				"description_too_short:Links to pages that ask not to be indexed.",
+				"thin_content:19",
+			},
 		},
 		{
 			url: www + "/noindex-meta", depth: 2, lang: "en",
@@ -794,6 +947,10 @@ func auditDefs() []*def {
 				WordCount: 8, Indexability: "noindex",
 			},
 			links: []lk{a("/indexing", "Back")},
+			findings: []string{
+				"non_indexable:noindex", "canonical_missing:", "title_too_short:Meta noindex",
+				"description_too_short:Asks not to be indexed.",
+			},
 		},
 		{
 			url: www + "/noindex-googlebot", depth: 2, lang: "en",
@@ -805,6 +962,10 @@ func auditDefs() []*def {
 			want: Page{
 				Title: "Googlebot noindex", Description: "Asks Google not to index it.",
 				H1: "Googlebot noindex", H1Count: 1, WordCount: 6, Indexability: "noindex",
+			},
+			findings: []string{
+				"non_indexable:noindex", "canonical_missing:", "title_too_short:Googlebot noindex",
+				"description_too_short:Asks Google not to index it.", "no_internal_outlinks:",
 			},
 		},
 		{
@@ -818,6 +979,10 @@ func auditDefs() []*def {
 				Title: "Header noindex", Description: "The header asks not to index it.",
 				H1: "Header noindex", H1Count: 1, XRobotsTag: "noindex",
 				WordCount: 6, Indexability: "noindex",
+			},
+			findings: []string{
+				"non_indexable:noindex", "canonical_missing:", "title_too_short:Header noindex",
+				"description_too_short:The header asks not to index it.", "no_internal_outlinks:",
 			},
 		},
 		{
@@ -834,6 +999,12 @@ func auditDefs() []*def {
 				XRobotsTag: "noarchive, scouter: noindex",
 				WordCount:  9, Indexability: "noindex",
 			},
+			findings: []string{
+				"non_indexable:noindex", "canonical_missing:",
+				"title_too_short:Header noindex for Scouter",
+				"description_too_short:The header asks Scouter not to index it.",
+				"no_internal_outlinks:",
+			},
 		},
 		{
 			// A directive for another crawler does not apply.
@@ -848,6 +1019,11 @@ func auditDefs() []*def {
 				H1: "Header noindex for another bot", H1Count: 1,
 				XRobotsTag: "otherbot: noindex",
 				WordCount:  10, Indexable: true,
+			},
+			findings: []string{
+				"canonical_missing:",
+				"description_too_short:The header only stops another crawler.", "thin_content:10",
+				"no_internal_outlinks:",
 			},
 		},
 		{
@@ -866,6 +1042,10 @@ func auditDefs() []*def {
 				WordCount: 9, Indexable: true,
 			},
 			links: []lk{a("/meta-nofollow-target", "Hidden page")},
+			findings: []string{
+				"canonical_missing:", "title_too_short:Meta nofollow",
+				"description_too_short:Its links are not followed.", "thin_content:9",
+			},
 		},
 		{url: www + "/meta-nofollow-target", depth: 3, state: StateExcluded, reason: ReasonNofollow,
 			head: "<title>Hidden page</title>", body: "<h1>Hidden page</h1>"},
@@ -883,11 +1063,20 @@ func auditDefs() []*def {
 				Title: "Orphan page", Description: "Only the sitemap knows this page.",
 				H1: "Orphan page", H1Count: 1, WordCount: 6, Indexable: true,
 			},
+			// Orphan whether crawled or not; crawled, it is an ordinary
+			// short page, and the deepest of the crawl.
+			findings: []string{"orphan:"},
+			seedFindings: []string{
+				"canonical_missing:", "title_too_short:Orphan page",
+				"description_too_short:Only the sitemap knows this page.", "thin_content:6",
+				"no_internal_outlinks:", "deep_page:7",
+			},
 		},
 
 		// ---- scouter.test: the same site without www ---------------------------
 		{url: bare + "/", depth: 1, status: 301, location: "http://www.scouter.test/",
-			want: Page{RedirectURL: www + "/", Indexability: "redirect"}},
+			want:     Page{RedirectURL: www + "/", Indexability: "redirect"},
+			findings: []string{"redirect:/"}},
 		{
 			url: bare + "/bare-page", depth: 1, lang: "en",
 			head: `<title>Bare domain page</title>
@@ -901,6 +1090,11 @@ func auditDefs() []*def {
 				H1: "Bare domain page", H1Count: 1, WordCount: 14, Indexable: true,
 			},
 			links: []lk{a("/about", "About us"), a(bare+"/", "Home")},
+			findings: []string{
+				"canonical_missing:", "title_too_short:Bare domain page",
+				"description_too_short:A page on the domain without www.", "thin_content:14",
+				"link_to_redirect:http://scouter.test/",
+			},
 		},
 
 		// ---- throttled.scouter.test ---------------------------------------------
@@ -915,11 +1109,18 @@ func auditDefs() []*def {
 				Title: "Busy server", Description: "Answers after two refusals.",
 				H1: "Busy server", H1Count: 1, WordCount: 5, Retries: AuditRetries, Indexable: true,
 			},
+			findings: []string{
+				"canonical_missing:", "title_too_short:Busy server",
+				"description_too_short:Answers after two refusals.", "thin_content:5",
+				"no_internal_outlinks:",
+			},
 		},
 		{url: throttled + alwaysThrottled, depth: 1, status: 429,
 			ctype: "text/plain; charset=utf-8", raw: tooManyBody,
-			want: Page{Retries: AuditRetries, Indexability: "throttled"}},
+			want:     Page{Retries: AuditRetries, Indexability: "throttled"},
+			findings: []string{"throttled:429"}},
 	}
+	ds = append(ds, auditCaseDefs()...)
 	return append(ds, calendarDefs()...)
 }
 

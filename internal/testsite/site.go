@@ -4,10 +4,20 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"io"
+	"log"
+	"math/big"
 	"mime"
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,13 +29,16 @@ import (
 
 // Site is the audit site: one listener on 127.0.0.1 answering for every
 // *.test host by its Host header, so the crawler sees ordinary port-80 URLs
-// while the test dials them all here (DialContext).
+// while the test dials them all here (DialContext), and a second one
+// serving the same site over TLS for port 443, with a certificate made at
+// start that only TLSConfig trusts.
 type Site struct {
-	ln      net.Listener
-	srv     *http.Server
-	closing chan struct{}
-	once    sync.Once
-	active  inflight
+	ln, tlsLn   net.Listener
+	srv, tlsSrv *http.Server // one server for both would set HTTP/2 up for only the first to serve
+	roots       *x509.CertPool
+	closing     chan struct{}
+	once        sync.Once
+	active      inflight
 
 	mu       sync.Mutex
 	requests map[string]int // by normalized URL
@@ -89,21 +102,70 @@ func urlsetXML(locs []string) []byte {
 	return []byte(b.String())
 }
 
-// NewSite starts the audit site on 127.0.0.1 with a free port.
+// NewSite starts the audit site on 127.0.0.1 with free ports.
 func NewSite() *Site {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		panic("testsite: listen: " + err.Error())
 	}
+	tlsLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic("testsite: listen: " + err.Error())
+	}
+	cert, roots := siteCertificate()
 	s := &Site{
 		ln:       ln,
+		tlsLn:    tlsLn,
+		roots:    roots,
 		closing:  make(chan struct{}),
 		requests: map[string]int{},
 		throttle: map[string]int{},
 	}
 	s.srv = &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 10 * time.Second}
+	s.tlsSrv = &http.Server{
+		Handler:           http.HandlerFunc(s.serve),
+		ReadHeaderTimeout: 10 * time.Second,
+		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{cert}},
+		// Clients that dial and hang up without a handshake (spare
+		// connections, TestDialContext) are not the site's problem.
+		ErrorLog: log.New(io.Discard, "", 0),
+	}
 	go s.srv.Serve(ln)
+	go s.tlsSrv.ServeTLS(tlsLn, "", "")
 	return s
+}
+
+// siteCertificate makes a self-signed certificate for the site's host
+// names, and the pool that trusts it. A fresh key per Site keeps the tests
+// from depending on a key checked into the repository.
+func siteCertificate() (tls.Certificate, *x509.CertPool) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		panic("testsite: key: " + err.Error())
+	}
+	now := time.Now()
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: wwwHost},
+		DNSNames:              []string{wwwHost, bareHost, throttledHost, evilHost, cdnHost},
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.Add(24 * time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		panic("testsite: certificate: " + err.Error())
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		panic("testsite: certificate: " + err.Error())
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(leaf)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, roots
 }
 
 // Close stops the server. Requests still waiting (the slow and the
@@ -112,20 +174,30 @@ func (s *Site) Close() {
 	s.once.Do(func() {
 		close(s.closing)
 		s.srv.Close()
+		s.tlsSrv.Close()
 		s.active.close()
 	})
 }
 
-// Addr is the listener's address, "127.0.0.1:PORT".
+// Addr is the plain HTTP listener's address, "127.0.0.1:PORT".
 func (s *Site) Addr() string { return s.ln.Addr().String() }
+
+// TLSAddr is the HTTPS listener's address.
+func (s *Site) TLSAddr() string { return s.tlsLn.Addr().String() }
+
+// TLSConfig is the client configuration a crawl of the site must use: it
+// trusts the site's certificate and nothing else. Each call returns a new
+// value the caller may change.
+func (s *Site) TLSConfig() *tls.Config { return &tls.Config{RootCAs: s.roots} }
 
 // StartURL is where the test crawl starts.
 func (s *Site) StartURL() string { return www + "/" }
 
-// DialContext sends every *.test host, whatever the port, to the site, and
-// fails like DNS for anything else, so a crawl cannot leak onto the network.
+// DialContext sends every *.test host to the site, port 443 to the TLS
+// listener and any other port to the plain one, and fails like DNS for
+// anything else, so a crawl cannot leak onto the network.
 func (s *Site) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
-	host, _, err := net.SplitHostPort(addr)
+	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		host = addr
 	}
@@ -133,8 +205,12 @@ func (s *Site) DialContext(ctx context.Context, network, addr string) (net.Conn,
 	if !strings.HasSuffix(h, ".test") {
 		return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
 	}
+	to := s.Addr()
+	if port == "443" {
+		to = s.TLSAddr()
+	}
 	var d net.Dialer
-	return d.DialContext(ctx, "tcp", s.Addr())
+	return d.DialContext(ctx, "tcp", to)
 }
 
 // Requests is how many requests the server received for an absolute URL,
@@ -165,7 +241,32 @@ func auditTruth(seed bool) Truth {
 	for _, p := range t.Pages {
 		t.Links = append(t.Links, as.byURL[p.URL].linkRows(seed)...)
 	}
+	for _, d := range as.defs {
+		t.Findings = append(t.Findings, d.findingRows(seed)...)
+	}
+	slices.SortFunc(t.Findings, Finding.compare)
 	return t
+}
+
+// findingRows expands d's "check:element" shorthand; an element starting
+// with "/" is a URL on www.scouter.test, as in lk.
+func (d *def) findingRows(seed bool) []Finding {
+	fs := d.findings
+	if seed {
+		fs = append(fs[:len(fs):len(fs)], d.seedFindings...)
+	}
+	var out []Finding
+	for _, f := range fs {
+		check, el, ok := strings.Cut(f, ":")
+		if !ok {
+			panic("testsite: finding without a colon: " + f)
+		}
+		if strings.HasPrefix(el, "/") {
+			el = www + el
+		}
+		out = append(out, Finding{Check: check, URL: d.url, Element: el})
+	}
+	return out
 }
 
 // content is the body the server sends for d, nil for none.
@@ -277,7 +378,11 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.active.leave()
-	key := "http://" + r.Host + r.URL.RequestURI()
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	key := scheme + "://" + r.Host + r.URL.RequestURI()
 	if k, err := urlnorm.Normalize(key); err == nil {
 		key = k
 	}

@@ -24,12 +24,14 @@ import (
 )
 
 // client fetches from the site like the crawler: every *.test host dialled
-// to the site, redirects not followed, no transparent decompression.
+// to the site, https trusting its certificate, redirects not followed, no
+// transparent decompression.
 func client(s *Site, timeout time.Duration) *http.Client {
 	return &http.Client{
 		Timeout: timeout,
 		Transport: &http.Transport{
 			DialContext:        s.DialContext,
+			TLSClientConfig:    s.TLSConfig(),
 			DisableCompression: true,
 			Proxy:              nil,
 		},
@@ -70,8 +72,8 @@ func TestTruthWellFormed(t *testing.T) {
 		if len(pages) != len(tr.Pages) {
 			t.Fatalf("seed=%v: duplicate page URLs", seed)
 		}
-		if n := len(tr.Pages); n < 40 || n > 70 {
-			t.Errorf("seed=%v: %d pages, want about 40-60", seed, n)
+		if n := len(tr.Pages); n < 60 || n > 100 {
+			t.Errorf("seed=%v: %d pages, want about 60-90", seed, n)
 		}
 		if !sort.SliceIsSorted(tr.Pages, func(i, j int) bool { return tr.Pages[i].URL < tr.Pages[j].URL }) {
 			t.Errorf("seed=%v: pages not sorted by URL", seed)
@@ -544,16 +546,22 @@ func TestRequests(t *testing.T) {
 func TestDialContext(t *testing.T) {
 	s := NewSite()
 	defer s.Close()
-	for _, addr := range []string{"www.scouter.test:80", "cdn.other.test:443", "WWW.SCOUTER.TEST.:8080", "x.test"} {
+	for addr, want := range map[string]string{
+		"www.scouter.test:80": s.Addr(), "cdn.other.test:443": s.TLSAddr(),
+		"WWW.SCOUTER.TEST.:8080": s.Addr(), "x.test": s.Addr(),
+	} {
 		conn, err := s.DialContext(context.Background(), "tcp", addr)
 		if err != nil {
 			t.Errorf("dial %s: %v", addr, err)
 			continue
 		}
-		if got := conn.RemoteAddr().String(); got != s.Addr() {
-			t.Errorf("dial %s reached %s", addr, got)
+		if got := conn.RemoteAddr().String(); got != want {
+			t.Errorf("dial %s reached %s, want %s", addr, got, want)
 		}
 		conn.Close()
+	}
+	if s.TLSAddr() == s.Addr() {
+		t.Errorf("one address for http and https: %s", s.Addr())
 	}
 	for _, addr := range []string{"example.com:80", "127.0.0.1:80", "test:80", "scouter.testing:80"} {
 		_, err := s.DialContext(context.Background(), "tcp", addr)

@@ -1,12 +1,31 @@
 package testsite
 
-import "time"
+import (
+	"cmp"
+	"strings"
+	"time"
+)
 
 // Truth is what a correct crawl of the audit site reports.
 type Truth struct {
-	Pages []Page // sorted by URL
-	Links []Link // by From (in URL order), then in document order
+	Pages    []Page    // sorted by URL
+	Links    []Link    // by From (in URL order), then in document order
+	Findings []Finding // what the audit of that crawl reports, by check, URL, element
 }
+
+// Finding is one audit finding: a check of audit.Catalogue, the page's
+// URL and the element, as the catalogue describes it. The element "*"
+// stands for any value (the slow page's measured time to first byte).
+type Finding struct{ Check, URL, Element string }
+
+func (f Finding) compare(g Finding) int {
+	return cmp.Or(strings.Compare(f.Check, g.Check), strings.Compare(f.URL, g.URL), strings.Compare(f.Element, g.Element))
+}
+
+// AuditSlowTTFBMs is the slow_ttfb_ms threshold the findings assume: the
+// slow page waits slowDelay (300 ms), the other pages answer at once. Every
+// other threshold is the audit's default.
+const AuditSlowTTFBMs = 250
 
 // Page is the expected row of one normalized URL. Fields other than URL,
 // State, Reason, Depth, InSitemap, Indexable and Indexability are zero
