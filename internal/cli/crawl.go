@@ -121,6 +121,9 @@ func runCrawl(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&d.ConnectTimeout, "connect-timeout", d.ConnectTimeout, "time limit to connect")
 	fs.Int64Var(&d.MaxBodyBytes, "max-body", d.MaxBodyBytes, "bytes of a page read at most")
 	fs.IntVar(&d.MaxRetries, "max-retries", d.MaxRetries, "retries of a throttled (429/503) page")
+	auditJSON := fs.String("audit", "", `audit settings as JSON, e.g. '{"title_max":70,"thin_words":100}' (docs/CHECKS.md)`)
+	var disabled listFlag
+	fs.Var(&disabled, "disable-check", "check id the audit skips (repeatable; see docs/CHECKS.md)")
 	urlsFile := fs.String("urls", "", "file with URLs to crawl, one per line (- for stdin)")
 	waitWorker := fs.Duration("wait-worker", 2*time.Second, "how long to wait for a worker before crawling in this process (0: at once)")
 	detach := fs.Bool("detach", false, "enqueue, print the crawl and job ids, and exit")
@@ -152,6 +155,14 @@ func runCrawl(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		d.AuthUser, d.AuthPassword = user, pass
 	}
 	d.Include, d.Exclude, d.AllowedHosts, d.Sitemaps, d.StripParams = include, exclude, hosts, sitemaps, strip
+	if *auditJSON != "" {
+		dec := json.NewDecoder(strings.NewReader(*auditJSON))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&d.Audit); err != nil {
+			return usagef("--audit: %s", strings.TrimPrefix(err.Error(), "json: "))
+		}
+	}
+	d.Audit.Disabled = append(d.Audit.Disabled, disabled...)
 
 	var start string
 	switch {
@@ -179,6 +190,9 @@ func runCrawl(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := d.Validate(); err != nil {
 		var fe *crawler.FieldError
 		if errors.As(err, &fe) {
+			if f, ok := strings.CutPrefix(fe.Field, "audit."); ok {
+				return usagef("--audit: %s: %s", f, fe.Message)
+			}
 			return usagef("--%s: %s", strings.ReplaceAll(fe.Field, "_", "-"), fe.Message)
 		}
 		return usagef("%v", err)

@@ -214,6 +214,8 @@ func TestCrawlCommand(t *testing.T) {
 			{[]string{"crawl", "--concurrency", "0", "http://example.com/"}, "--concurrency: must be between 1 and 256"},
 			{[]string{"crawl", "--exclude", "(", "http://example.com/"}, "--exclude[0]: invalid pattern"},
 			{[]string{"crawl"}, "give one start URL"},
+			{[]string{"crawl", "--audit", `{"title_min":900}`, "http://example.com/"}, "--audit: title_min: 900 is above title_max 60"},
+			{[]string{"crawl", "--disable-check", "nope", "http://example.com/"}, `--audit: disabled[0]: unknown check "nope"`},
 		} {
 			_, errOut, code := run(t, dsn, tc.args...)
 			if code != 2 || !strings.Contains(errOut, tc.msg) || strings.Count(strings.TrimSpace(errOut), "\n") > 0 {
