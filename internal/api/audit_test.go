@@ -24,7 +24,7 @@ func TestCrawlAudit(t *testing.T) {
 
 		// Refused while the crawl runs; bad settings are refused whatever.
 		var conflict struct {
-			Error string `json:"error"`
+			Error string      `json:"error"`
 			JobID int64       `json:"job_id"`
 			Job   api.JobJSON `json:"job"`
 		}

@@ -15,7 +15,7 @@ import (
 
 // exports are the tables a crawl exports.
 var exports = map[string]func(context.Context, export.Store, int64, export.Format, io.Writer) (int64, error){
-	"pages": export.Pages,
+	"pages":    export.Pages,
 	"links":    export.Links,
 	"findings": export.Findings,
 }

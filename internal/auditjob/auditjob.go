@@ -23,7 +23,7 @@ const Kind = store.KindAudit
 // Store is what the audit reads and writes.
 type Store interface {
 	AuditPages(ctx context.Context, crawlID, afterID int64, limit int) ([]store.AuditPage, error)
-	AuditLinks(ctx context.Context, crawlID, afterSource int64, afterPos, limit int) ([]store.AuditLink, error)
+	AuditLinks(ctx context.Context, crawlID int64, batch int, fn func([]store.AuditLink) error) error
 	AuditBegin(ctx context.Context, l store.Lease, crawlID int64) error
 	AuditWrite(ctx context.Context, l store.Lease, crawlID int64, pages []store.PageAuditRow, findings []store.Finding) error
 	AuditFinish(ctx context.Context, l store.Lease, crawlID int64) error
@@ -50,7 +50,7 @@ type Config struct {
 // Reads are keyset pages of this many rows.
 const (
 	pageChunk = 10_000
-	linkChunk = 50_000
+	linkChunk = 10_000
 )
 
 // Progress detail of the audit, shown by the panel.
@@ -99,24 +99,22 @@ func Run(ctx context.Context, cfg Config) error {
 
 	an := audit.NewAnalysis(cfg.Audit, cfg.CrawlID, pages)
 	var links int64
-	for src, pos := int64(0), 0; ; {
+	err := cfg.DB.AuditLinks(ctx, cfg.CrawlID, linkChunk, func(chunk []store.AuditLink) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		chunk, err := cfg.DB.AuditLinks(ctx, cfg.CrawlID, src, pos, linkChunk)
-		if err != nil {
-			return fmt.Errorf("read links: %w", err)
-		}
 		an.AddLinks(chunk)
 		links += int64(len(chunk))
-		if len(chunk) < linkChunk {
-			break
-		}
-		last := chunk[len(chunk)-1]
-		src, pos = last.SourceID, last.Position
 		if maxID > 0 {
-			progress(n+n*min(src, maxID)/maxID, total, "links")
+			progress(n+n*min(chunk[len(chunk)-1].SourceID, maxID)/maxID, total, "links")
 		}
+		return nil
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fmt.Errorf("read links: %w", err)
 	}
 	progress(2*n, total, "links")
 	cfg.Log.Info("Read %d pages and %d links in %s; analysing", n, links, time.Since(start).Round(time.Millisecond))

@@ -83,7 +83,11 @@ type lines struct {
 	l  []string
 }
 
-func (s *lines) add(f string, a ...any) { s.mu.Lock(); s.l = append(s.l, fmt.Sprintf(f, a...)); s.mu.Unlock() }
+func (s *lines) add(f string, a ...any) {
+	s.mu.Lock()
+	s.l = append(s.l, fmt.Sprintf(f, a...))
+	s.mu.Unlock()
+}
 func (s *lines) Info(f string, a ...any)  { s.add(f, a...) }
 func (s *lines) Warn(f string, a ...any)  { s.add(f, a...) }
 func (s *lines) Error(f string, a ...any) { s.add(f, a...) }

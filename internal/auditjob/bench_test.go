@@ -106,7 +106,7 @@ func generatedCrawl(b *testing.B, db *store.DB, n int) (int64, store.Lease, int)
 		p := store.Page{CrawlID: c.ID, ID: id, URL: fmt.Sprintf("http://gen.test/p/%d", i), Internal: true, State: store.PageCrawled,
 			Depth: min(i/10+1, 6), Status: 200, ContentType: "text/html", Size: int64(20_000 + i%40_000),
 			TTFBMicros: int64(1000 + i%900_000), Title: fmt.Sprintf("Generated page %d about gardens", i/3), TitleCount: 1,
-			Description: fmt.Sprintf("A generated description of page %d, long enough to be a real description of it.", i),
+			Description:      fmt.Sprintf("A generated description of page %d, long enough to be a real description of it.", i),
 			DescriptionCount: 1, H1: fmt.Sprintf("Heading %d", i), H1Count: 1, Canonical: fmt.Sprintf("http://gen.test/p/%d", i),
 			Indexable: true, WordCount: 100 + i%900, ContentHash: int64(i/2*2 + 1), SimHash: int64(uint64(i) * 0x9E3779B97F4A7C15),
 			InternalOutlinks: len(targets), InSitemap: i%10 == 0}

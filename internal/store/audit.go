@@ -134,58 +134,82 @@ const auditLinksQuery = `SELECT source_id, position, target_id,
 		CASE kind WHEN 'anchor' THEN 0 WHEN 'image' THEN 1 WHEN 'canonical' THEN 2 WHEN 'hreflang' THEN 3 ELSE 4 END,
 		flags, internal
 	FROM links
-	WHERE crawl_id = ? AND (source_id, position) > (?, ?)
-		AND kind IN ('anchor', 'image', 'canonical', 'hreflang', 'redirect')
-	ORDER BY source_id, position LIMIT ?`
+	WHERE crawl_id = ? AND kind IN ('anchor', 'image', 'canonical', 'hreflang', 'redirect')
+	ORDER BY source_id, position`
 
-// AuditLinks returns a crawl's links of the kinds the audit reads (anchor,
-// image, canonical, hreflang, redirect) in (source, position) order after
-// the given source and position. It is the audit's biggest read (every link
-// of the crawl), so PostgreSQL rows are read with pgx directly, in binary,
-// without database/sql's per-value conversions.
-func (db *DB) AuditLinks(ctx context.Context, crawlID, afterSource int64, afterPos, limit int) ([]AuditLink, error) {
-	out := make([]AuditLink, 0, min(limit, 65536))
+// AuditLinks calls fn with a crawl's links of the kinds the audit reads
+// (anchor, image, canonical, hreflang, redirect), in (source, position)
+// order, batch rows at a time; fn must not keep the slice. It is the
+// audit's biggest read (every link of the crawl), so it is one query
+// streamed in primary-key order (no repeated index descents), and
+// PostgreSQL rows are read with pgx directly, in binary, without
+// database/sql's per-value conversions.
+func (db *DB) AuditLinks(ctx context.Context, crawlID int64, batch int, fn func([]AuditLink) error) error {
+	buf := make([]AuditLink, 0, batch)
 	var kind int
+	flush := func() error {
+		if len(buf) == 0 {
+			return nil
+		}
+		err := fn(buf)
+		buf = buf[:0]
+		return err
+	}
 	if db.d == postgresDialect {
 		conn, err := db.r.Conn(ctx)
 		if err != nil {
-			return nil, db.wrap("audit links", err)
+			return db.wrap("audit links", err)
 		}
 		defer conn.Close()
 		err = conn.Raw(func(dc any) error {
-			rows, err := dc.(*stdlib.Conn).Conn().Query(ctx, db.q(auditLinksQuery), crawlID, afterSource, afterPos, limit)
+			rows, err := dc.(*stdlib.Conn).Conn().Query(ctx, db.q(auditLinksQuery), crawlID)
 			if err != nil {
 				return err
 			}
 			defer rows.Close()
-			var l AuditLink
 			for rows.Next() {
 				var src, pos, tgt int64
 				var flags int32
-				if err := rows.Scan(&src, &pos, &tgt, &kind, &flags, &l.Internal); err != nil {
+				var internal bool
+				if err := rows.Scan(&src, &pos, &tgt, &kind, &flags, &internal); err != nil {
 					return err
 				}
-				l.SourceID, l.Position, l.TargetID, l.Kind, l.Flags = src, int(pos), tgt, auditLinkKinds[kind], int(flags)
-				out = append(out, l)
+				buf = append(buf, AuditLink{SourceID: src, Position: int(pos), TargetID: tgt, Kind: auditLinkKinds[kind], Flags: int(flags), Internal: internal})
+				if len(buf) == batch {
+					if err := flush(); err != nil {
+						return err
+					}
+				}
 			}
-			return rows.Err()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			return flush()
 		})
-		return out, db.wrap("audit links", err)
+		return db.wrap("audit links", err)
 	}
-	rows, err := db.r.QueryContext(ctx, db.q(auditLinksQuery), crawlID, afterSource, afterPos, limit)
+	rows, err := db.r.QueryContext(ctx, db.q(auditLinksQuery), crawlID)
 	if err != nil {
-		return nil, db.wrap("audit links", err)
+		return db.wrap("audit links", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var l AuditLink
 		if err := rows.Scan(&l.SourceID, &l.Position, &l.TargetID, &kind, &l.Flags, &l.Internal); err != nil {
-			return nil, db.wrap("audit links", err)
+			return db.wrap("audit links", err)
 		}
 		l.Kind = auditLinkKinds[kind]
-		out = append(out, l)
+		buf = append(buf, l)
+		if len(buf) == batch {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
 	}
-	return out, db.wrap("audit links", rows.Err())
+	if err := rows.Err(); err != nil {
+		return db.wrap("audit links", err)
+	}
+	return flush()
 }
 
 // AuditBegin starts an audit run of a crawl, fenced by the audit job's

@@ -44,14 +44,22 @@ func testAuditWrite(t *testing.T, db *store.DB, _ string) {
 		!pages[9].Indexable || pages[9].TTFBMicros != 10 || pages[9].ContentType != "text/html" {
 		t.Fatalf("audit pages: %d, page 10 = %+v", len(pages), pages[9])
 	}
-	// Only the kinds the audit reads: the "next" links are left out.
-	links, err := db.AuditLinks(ctx, c.ID, 0, 0, 5000)
-	if err != nil || len(links) != n-1 || links[0].SourceID != 1 || links[0].Position != 2 || links[0].Flags != store.LinkNofollow ||
-		!links[0].Internal || links[0].Kind != "anchor" {
-		t.Fatalf("audit links: %d, %+v, %v", len(links), links[:1], err)
+	// Only the kinds the audit reads: the "next" links are left out; in
+	// (source, position) order, in batches.
+	var links []store.AuditLink
+	batches := 0
+	err := db.AuditLinks(ctx, c.ID, 500, func(b []store.AuditLink) error {
+		batches++
+		links = append(links, b...)
+		return nil
+	})
+	if err != nil || len(links) != n-1 || batches != 3 || links[0].SourceID != 1 || links[0].Position != 2 ||
+		links[0].Flags != store.LinkNofollow || !links[0].Internal || links[0].Kind != "anchor" || links[n-2].Position != n {
+		t.Fatalf("audit links: %d in %d batches, %+v, %v", len(links), batches, links[:1], err)
 	}
-	if rest, err := db.AuditLinks(ctx, c.ID, 1, 1000, 5000); err != nil || len(rest) != n-1000 || rest[0].Position != 1001 {
-		t.Fatalf("audit links after (1, 1000): %d, %v", len(rest), err)
+	stop := errors.New("stop")
+	if err := db.AuditLinks(ctx, c.ID, 10, func([]store.AuditLink) error { return stop }); !errors.Is(err, stop) {
+		t.Fatalf("an error of the callback: %v", err)
 	}
 
 	write := func(base int, findings int) {
