@@ -36,17 +36,11 @@ type Analysis struct {
 	src      int32 // position of the current source, -1 before the first
 	seen     map[srcKey]bool
 	findings []store.Finding
-	seq      map[seqKey]int
 }
 
 type srcKey struct {
 	check  string
 	target int32
-}
-
-type seqKey struct {
-	check string
-	page  int32
 }
 
 // NewAnalysis prepares the analysis of pages (all of one crawl, any order).
@@ -58,7 +52,7 @@ func NewAnalysis(cfg Config, crawlID int64, pages []store.AuditPage) *Analysis {
 		index: make(map[int64]int32, n), byURL: make(map[string]int32, n),
 		html: make([]bool, n), res: make([]store.PageAudit, n),
 		lastSrc: make([]int32, n), linked: make([]bool, n), eligible: make([]int32, n),
-		hreflang: map[int32][]int32{}, src: -1, seen: map[srcKey]bool{}, seq: map[seqKey]int{}}
+		hreflang: map[int32][]int32{}, src: -1, seen: map[srcKey]bool{}}
 	for i := range pages {
 		p := &pages[i]
 		a.index[p.ID] = int32(i)
@@ -91,11 +85,8 @@ func (a *Analysis) add(check string, i int32, element string) {
 	if !a.cfg.Enabled(check) {
 		return
 	}
-	k := seqKey{check, i}
-	s := a.seq[k]
-	a.seq[k] = s + 1
 	a.res[i].FindingCount++
-	a.findings = append(a.findings, store.Finding{CrawlID: a.crawlID, CheckID: check, PageID: a.pages[i].ID, Seq: s, Element: element})
+	a.findings = append(a.findings, store.Finding{CrawlID: a.crawlID, CheckID: check, PageID: a.pages[i].ID, Element: element})
 }
 
 // addOnce records a finding about target t on the current source, once per
@@ -200,9 +191,16 @@ func (a *Analysis) Finish() ([]store.PageAuditRow, []store.Finding) {
 	for i := range a.pages {
 		rows[i] = store.PageAuditRow{ID: a.pages[i].ID, PageAudit: a.res[i]}
 	}
-	slices.SortFunc(a.findings, func(x, y store.Finding) int {
-		return cmp.Or(strings.Compare(x.CheckID, y.CheckID), cmp.Compare(x.PageID, y.PageID), cmp.Compare(x.Seq, y.Seq))
+	// Seq numbers a page's findings of one check in the order they were
+	// found (links in document order): a stable sort keeps that order.
+	slices.SortStableFunc(a.findings, func(x, y store.Finding) int {
+		return cmp.Or(strings.Compare(x.CheckID, y.CheckID), cmp.Compare(x.PageID, y.PageID))
 	})
+	for i := range a.findings {
+		if i > 0 && a.findings[i-1].CheckID == a.findings[i].CheckID && a.findings[i-1].PageID == a.findings[i].PageID {
+			a.findings[i].Seq = a.findings[i-1].Seq + 1
+		}
+	}
 	return rows, a.findings
 }
 

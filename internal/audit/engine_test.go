@@ -1,6 +1,7 @@
 package audit_test
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -48,6 +49,7 @@ func fixture() ([]store.AuditPage, []store.AuditLink) {
 	p3.ContentHash, p3.SimHash = 77, 0x7777
 
 	p8 := store.AuditPage{ID: 8, URL: "http://s/404", Internal: true, State: store.PageCrawled, Status: 404, Indexability: "client-error"}
+	p13 := store.AuditPage{ID: 13, URL: "http://s/500", Internal: true, State: store.PageCrawled, Status: 500, Indexability: "server-error"}
 	p9 := store.AuditPage{ID: 9, URL: "http://s/orphan", Internal: true, State: store.PageExcluded, Depth: -1, InSitemap: true}
 	p10 := store.AuditPage{ID: 10, URL: "http://x/img.png", State: store.PageExternal}
 	p11 := withTitle(html(11, "http://s/fr", 1), "Une page en français, titre correct", descOK)
@@ -55,7 +57,7 @@ func fixture() ([]store.AuditPage, []store.AuditLink) {
 	p12 := withTitle(html(12, "http://s/slow", 1), "A slow, large page that is not indexable", descOK)
 	p12.Indexable, p12.Indexability, p12.InSitemap, p12.TTFBMicros, p12.Size, p12.WordCount = false, "noindex", true, 900_000, 2_000_000, 10
 	p12.H1 = "Slow"
-	pages := []store.AuditPage{p12, p11, p10, p9, p8, // any order
+	pages := []store.AuditPage{p13, p12, p11, p10, p9, p8, // any order
 		redirect(7, "http://s/loop2", "http://s/loop1"), redirect(6, "http://s/loop1", "http://s/loop2"),
 		redirect(5, "http://s/r2", "http://s/a"), redirect(4, "http://s/r1", "http://s/r2"), p3, p2, p1}
 
@@ -67,6 +69,7 @@ func fixture() ([]store.AuditPage, []store.AuditLink) {
 		{SourceID: 1, Position: 6, TargetID: 10, Kind: "image", Flags: store.LinkAltMissing},
 		{SourceID: 1, Position: 7, TargetID: 10, Kind: "image", Flags: store.LinkAltMissing}, // same image: once
 		a(1, 8, 1, 0), // self-link: not an inlink
+		a(1, 9, 13, 0),
 		{SourceID: 2, Position: 0, TargetID: 2, Kind: "canonical", Internal: true},
 		a(2, 1, 1, 0), a(2, 2, 3, 0),
 		a(3, 0, 1, 0),
@@ -84,6 +87,8 @@ var wantFindings = []string{
 	"description_missing|http://s/|",
 	"image_missing_alt|http://s/|http://x/img.png",
 	"link_to_broken|http://s/|http://s/404",
+	"link_to_broken|http://s/|http://s/500",
+	"status_5xx|http://s/500|500",
 	"link_to_redirect|http://s/|http://s/r1",
 	"nofollow_internal|http://s/|http://s/b",
 	"title_too_short|http://s/|Home",
@@ -160,6 +165,19 @@ func TestAnalysisFindings(t *testing.T) {
 		for _, f := range fs {
 			count[f.PageID]++
 		}
+		// Seq numbers a page's findings of a check from 0, in document
+		// order: the 404 link comes before the 500 link.
+		seq := map[string]int{}
+		for _, f := range fs {
+			k := fmt.Sprint(f.CheckID, f.PageID)
+			if f.Seq != seq[k] {
+				t.Fatalf("finding %+v: seq %d, want %d", f, f.Seq, seq[k])
+			}
+			seq[k]++
+			if f.CheckID == "link_to_broken" && (f.Seq == 0) != (f.Element == "http://s/404") {
+				t.Fatalf("link_to_broken out of document order: %+v", f)
+			}
+		}
 		for _, r := range rows {
 			if r.FindingCount != count[r.ID] {
 				t.Fatalf("page %d: finding_count %d, %d findings", r.ID, r.FindingCount, count[r.ID])
@@ -187,6 +205,7 @@ func TestAnalysisPageResults(t *testing.T) {
 	inl(2, 2, 1) // twice from 1
 	inl(3, 2, 2) // nofollow from 1 counts as an inlink, and from 2
 	inl(8, 2, 1)
+	inl(13, 1, 1)
 	inl(9, 0, 0)
 	if r := by[4]; r.RedirectFinalID != 2 || r.RedirectHops != 2 || r.RedirectLoop {
 		t.Errorf("r1 chain = %+v", r)
