@@ -25,6 +25,10 @@ func TestCrawlExport(t *testing.T) {
 		if err := e.db.CrawlWrite(e.t.Context(), l, b); err != nil {
 			e.t.Fatal(err)
 		}
+		if err := e.db.AuditWrite(e.t.Context(), l, c.ID, nil, []store.Finding{
+			{CrawlID: c.ID, CheckID: "title_too_short", PageID: 1, Element: "=1+1"}}); err != nil {
+			e.t.Fatal(err)
+		}
 		empty, _ := e.crawl("https://empty.example/")
 		base := crawlPath(c.ID) + "/export/"
 
@@ -83,6 +87,12 @@ func TestCrawlExport(t *testing.T) {
 			e.t.Errorf("links.jsonl = %q (%v)", body, err)
 		}
 
+		body = get(base+"findings.csv", csvType, "crawl-"+id(c.ID)+"-findings.csv")
+		if want := "check_id,severity,check,url,element\n" +
+			"title_too_short,opportunity,Title too short,https://example.com/,'=1+1\n"; string(body) != want {
+			e.t.Errorf("findings.csv = %q, want %q", body, want)
+		}
+
 		// An empty crawl: a header, or nothing.
 		ebase := crawlPath(empty.ID) + "/export/"
 		if body := get(ebase+"links.csv", csvType, "crawl-"+id(empty.ID)+"-links.csv"); string(body) != strings.Join(export.LinkColumns, ",")+"\n" {
@@ -95,7 +105,7 @@ func TestCrawlExport(t *testing.T) {
 		e.wantError("GET", crawlPath(999999)+"/export/pages.csv", "", http.StatusNotFound, "", "crawl not found")
 		e.errorBody("GET", base+"pages.xlsx", "", http.StatusBadRequest, "format")
 		e.errorBody("GET", base+"pages?format=json", "", http.StatusBadRequest, "format")
-		e.errorBody("GET", base+"findings.csv", "", http.StatusBadRequest, "what")
+		e.errorBody("GET", base+"bogus.csv", "", http.StatusBadRequest, "what")
 		e.errorBody("GET", "/api/v1/crawls/x/export/pages.csv", "", http.StatusBadRequest, "id")
 		e.errorBody("POST", base+"pages.csv", "", http.StatusMethodNotAllowed, "")
 	})
