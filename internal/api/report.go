@@ -617,7 +617,7 @@ func (s *Server) crawlCompare(w http.ResponseWriter, r *http.Request) {
 		}
 		sides[i] = CompareCrawlJSON{ID: c.ID, StartURL: c.StartURL, Status: c.Status, CreatedAt: c.CreatedAt, AuditedAt: c.AuditedAt}
 	}
-	cmpr, err := s.db.CrawlCompare(ctx, store.CompareParams{A: ids[0], B: ids[1], Limit: int(limit)})
+	cmpr, err := s.db.CrawlCompare(ctx, store.CompareParams{A: ids[0], B: ids[1], Limit: int(limit), ValueChecks: audit.ValueChecks()})
 	if err != nil {
 		s.fail(w, err, "comparison")
 		return

@@ -40,6 +40,11 @@ type Check struct {
 	Fix      string // how to fix it
 	Rule     string // the exact condition, with its thresholds
 	Element  string // what each finding's element holds
+	// Value: the element is a value of the page itself (a status, a count,
+	// a duration, its own title), not another thing it points at, so a
+	// comparison of two crawls matches such findings by page alone: a slow
+	// page that is still slow is persisting, whatever its new timing.
+	Value bool
 }
 
 // Terms used by the rules:
@@ -57,22 +62,22 @@ type Check struct {
 // stored in findings and named in crawl options.
 var Catalogue = []Check{
 	// Response codes.
-	{ID: "status_4xx", Group: "Response codes", Severity: SevIssue, Title: "Client error (4xx)",
+	{ID: "status_4xx", Value: true, Group: "Response codes", Severity: SevIssue, Title: "Client error (4xx)",
 		Why:     "The URL answers with a 4xx error: visitors and search engines following links to it reach an error page, and the link equity they carry is lost.",
 		Fix:     "Restore the page, redirect the URL (301) to its best replacement, or remove the links that point to it (see “Links to broken pages”).",
 		Rule:    "crawled page whose indexability is client-error (status 400–499 after any throttling retries).",
 		Element: "the status code, e.g. 404"},
-	{ID: "status_5xx", Group: "Response codes", Severity: SevIssue, Title: "Server error (5xx)",
+	{ID: "status_5xx", Value: true, Group: "Response codes", Severity: SevIssue, Title: "Server error (5xx)",
 		Why:     "The server failed to answer the URL. Search engines slow down crawling of a site that errors and drop pages that keep failing.",
 		Fix:     "Look at the server's error logs for this URL and fix the cause; re-crawl to confirm.",
 		Rule:    "crawled page whose indexability is server-error (status 500 or above, not throttled).",
 		Element: "the status code, e.g. 500"},
-	{ID: "fetch_failed", Group: "Response codes", Severity: SevIssue, Title: "No response",
+	{ID: "fetch_failed", Value: true, Group: "Response codes", Severity: SevIssue, Title: "No response",
 		Why:     "The request got no usable HTTP answer (timeout, refused connection, DNS or TLS failure, too large a body to decompress …).",
 		Fix:     "Check that the host is up and answers within the timeout; the error kind says where it failed.",
 		Rule:    "crawled page with a fetch error.",
 		Element: "the fetch error kind, e.g. timeout"},
-	{ID: "throttled", Group: "Response codes", Severity: SevWarning, Title: "Throttled (429/503)",
+	{ID: "throttled", Value: true, Group: "Response codes", Severity: SevWarning, Title: "Throttled (429/503)",
 		Why:     "The server kept answering 429 or 503 after every retry. The page is not broken, but its content was not audited.",
 		Fix:     "Crawl more slowly (lower the requests per second or the per-host concurrency) or allow-list the crawler.",
 		Rule:    "crawled page whose indexability is throttled.",
@@ -119,7 +124,7 @@ var Catalogue = []Check{
 		Fix:     "Write a unique, descriptive title.",
 		Rule:    "HTML page with a <title> element whose text is empty after collapsing white space.",
 		Element: "empty"},
-	{ID: "title_multiple", Group: "Titles", Severity: SevWarning, Title: "Several titles",
+	{ID: "title_multiple", Value: true, Group: "Titles", Severity: SevWarning, Title: "Several titles",
 		Why:     "The page has more than one <title>; search engines pick one, maybe not the one you want.",
 		Fix:     "Keep a single <title> in the <head>.",
 		Rule:    "HTML page with 2 <title> elements or more.",
@@ -129,12 +134,12 @@ var Catalogue = []Check{
 		Fix:     "Give each page a title that says what is unique about it.",
 		Rule:    "indexable HTML page whose title (white space collapsed, case kept, not empty) is the title of another indexable HTML page.",
 		Element: "the shared title"},
-	{ID: "title_too_long", Group: "Titles", Severity: SevWarning, Title: "Title too long",
+	{ID: "title_too_long", Value: true, Group: "Titles", Severity: SevWarning, Title: "Title too long",
 		Why:     "Long titles are cut in search results (around 60 characters).",
 		Fix:     "Shorten the title, most important words first.",
 		Rule:    "HTML page whose title is longer than title_max characters (default 60; characters, not bytes, white space collapsed).",
 		Element: "the title"},
-	{ID: "title_too_short", Group: "Titles", Severity: SevOpportunity, Title: "Title too short",
+	{ID: "title_too_short", Value: true, Group: "Titles", Severity: SevOpportunity, Title: "Title too short",
 		Why:     "A very short title wastes space in search results that could describe the page.",
 		Fix:     "Expand the title with what the page offers.",
 		Rule:    "HTML page with a non-empty title shorter than title_min characters (default 30).",
@@ -151,7 +156,7 @@ var Catalogue = []Check{
 		Fix:     "Write a description of the page.",
 		Rule:    "HTML page with a meta description whose content is empty after collapsing white space.",
 		Element: "empty"},
-	{ID: "description_multiple", Group: "Meta descriptions", Severity: SevWarning, Title: "Several meta descriptions",
+	{ID: "description_multiple", Value: true, Group: "Meta descriptions", Severity: SevWarning, Title: "Several meta descriptions",
 		Why:     "The page has more than one meta description; search engines pick one.",
 		Fix:     "Keep a single meta description.",
 		Rule:    "HTML page with 2 meta descriptions or more.",
@@ -161,12 +166,12 @@ var Catalogue = []Check{
 		Fix:     "Write a description specific to each page.",
 		Rule:    "indexable HTML page whose description (white space collapsed, not empty) is the description of another indexable HTML page.",
 		Element: "the shared description"},
-	{ID: "description_too_long", Group: "Meta descriptions", Severity: SevOpportunity, Title: "Meta description too long",
+	{ID: "description_too_long", Value: true, Group: "Meta descriptions", Severity: SevOpportunity, Title: "Meta description too long",
 		Why:     "Descriptions longer than about 155 characters are cut in search results.",
 		Fix:     "Shorten it; put the key message first.",
 		Rule:    "HTML page whose description is longer than description_max characters (default 155).",
 		Element: "the description"},
-	{ID: "description_too_short", Group: "Meta descriptions", Severity: SevOpportunity, Title: "Meta description too short",
+	{ID: "description_too_short", Value: true, Group: "Meta descriptions", Severity: SevOpportunity, Title: "Meta description too short",
 		Why:     "A short description leaves room that could persuade searchers to click.",
 		Fix:     "Expand the description.",
 		Rule:    "HTML page with a non-empty description shorter than description_min characters (default 70).",
@@ -178,7 +183,7 @@ var Catalogue = []Check{
 		Fix:     "Add one <h1> that states the page's topic.",
 		Rule:    "HTML page with no <h1>, or whose first <h1> is empty after collapsing white space.",
 		Element: "empty"},
-	{ID: "h1_multiple", Group: "Headings", Severity: SevWarning, Title: "Several H1",
+	{ID: "h1_multiple", Value: true, Group: "Headings", Severity: SevWarning, Title: "Several H1",
 		Why:     "Several <h1> dilute the page's main topic.",
 		Fix:     "Keep one <h1>; turn the others into <h2>.",
 		Rule:    "HTML page with 2 <h1> or more.",
@@ -190,7 +195,7 @@ var Catalogue = []Check{
 		Element: "the shared h1"},
 
 	// Indexability and canonicals.
-	{ID: "non_indexable", Group: "Indexability", Severity: SevWarning, Title: "Non-indexable page",
+	{ID: "non_indexable", Value: true, Group: "Indexability", Severity: SevWarning, Title: "Non-indexable page",
 		Why:     "The page answers 200 but tells search engines not to index it (noindex) or to index another URL (canonical).",
 		Fix:     "Check that this is intended; if the page should rank, remove the noindex or make its canonical self-referencing.",
 		Rule:    "HTML page that is not indexable.",
@@ -234,12 +239,12 @@ var Catalogue = []Check{
 		Element: "the target URL, once per distinct target"},
 
 	// Sitemaps.
-	{ID: "sitemap_non200", Group: "Sitemaps", Severity: SevIssue, Title: "Sitemap URL not 200",
+	{ID: "sitemap_non200", Value: true, Group: "Sitemaps", Severity: SevIssue, Title: "Sitemap URL not 200",
 		Why:     "A sitemap should list only live, final URLs; this one errors or redirects, which wastes crawl budget and erodes trust in the sitemap.",
 		Fix:     "Remove the URL from the sitemap or replace it with its final URL.",
 		Rule:    "crawled page in a sitemap with a status other than 200 or a fetch error.",
 		Element: "the status code, or the fetch error kind"},
-	{ID: "sitemap_non_indexable", Group: "Sitemaps", Severity: SevWarning, Title: "Sitemap URL not indexable",
+	{ID: "sitemap_non_indexable", Value: true, Group: "Sitemaps", Severity: SevWarning, Title: "Sitemap URL not indexable",
 		Why:     "The sitemap asks search engines to index a page that says not to index it.",
 		Fix:     "Remove the URL from the sitemap, or make the page indexable.",
 		Rule:    "HTML page in a sitemap that is not indexable.",
@@ -251,7 +256,7 @@ var Catalogue = []Check{
 		Fix:     "Link to it from relevant pages, or remove it from the sitemap if it is obsolete.",
 		Rule:    "internal page in a sitemap (whatever its state) that is the target of no anchor edge.",
 		Element: "empty"},
-	{ID: "deep_page", Group: "Links", Severity: SevOpportunity, Title: "Deep page",
+	{ID: "deep_page", Value: true, Group: "Links", Severity: SevOpportunity, Title: "Deep page",
 		Why:     "The page is many clicks from the start page; deep pages are crawled less often and rank less well.",
 		Fix:     "Link to it from higher in the site (hubs, navigation, related content).",
 		Rule:    "HTML page whose depth is greater than max_depth (default 4).",
@@ -278,17 +283,17 @@ var Catalogue = []Check{
 		Element: "the image URL, once per distinct URL"},
 
 	// Content and performance.
-	{ID: "slow_page", Group: "Performance", Severity: SevWarning, Title: "Slow response",
+	{ID: "slow_page", Value: true, Group: "Performance", Severity: SevWarning, Title: "Slow response",
 		Why:     "The server took long to start answering; slow pages are crawled less and lose visitors.",
 		Fix:     "Profile the page on the server: caching, database queries, upstream calls.",
 		Rule:    "crawled page without a fetch error whose time to first byte is over slow_ttfb_ms (default 800 ms).",
 		Element: "the time to first byte in milliseconds, e.g. 912 ms"},
-	{ID: "large_page", Group: "Performance", Severity: SevWarning, Title: "Large HTML",
+	{ID: "large_page", Value: true, Group: "Performance", Severity: SevWarning, Title: "Large HTML",
 		Why:     "Very large HTML is slow to download and parse; search engines stop reading after a cap (Google: 15 MB, Scouter: the crawl's body cap).",
 		Fix:     "Remove inline data, huge menus and repeated markup; paginate.",
 		Rule:    "HTML page larger than large_bytes (default 1,048,576 bytes) or cut at the crawl's body cap.",
 		Element: "the size in bytes read"},
-	{ID: "thin_content", Group: "Content", Severity: SevOpportunity, Title: "Thin content",
+	{ID: "thin_content", Value: true, Group: "Content", Severity: SevOpportunity, Title: "Thin content",
 		Why:     "The page has few words; thin pages rarely rank and can drag down the site's perceived quality.",
 		Fix:     "Expand the content, merge it with a related page, or noindex it.",
 		Rule:    "indexable HTML page with fewer than thin_words words (default 200).",
@@ -303,6 +308,18 @@ var Catalogue = []Check{
 		Fix:     "Differentiate the pages or consolidate them with a canonical or redirect.",
 		Rule:    "indexable HTML page in a near-duplicate cluster (SimHash within near_distance bits, default 3; exact copies count once, a cluster of only exact copies is not near).",
 		Element: "the URL of the other page of its cluster with the lowest id"},
+}
+
+// ValueChecks lists the ids of the checks whose element is a value of the
+// page (Check.Value).
+func ValueChecks() []string {
+	var out []string
+	for _, c := range Catalogue {
+		if c.Value {
+			out = append(out, c.ID)
+		}
+	}
+	return out
 }
 
 // CheckByID returns the catalogue entry of id.

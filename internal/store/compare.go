@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strings"
 )
 
 // CompareParams name the two crawls of a comparison: A the older, B the
@@ -10,6 +11,11 @@ import (
 type CompareParams struct {
 	A, B  int64
 	Limit int
+	// ValueChecks are the checks whose element is a value of the page (a
+	// status, a timing, its own title: audit.ValueChecks); their findings
+	// are matched by (check, page URL) alone, so a page still slow at a new
+	// timing is persisting, not fixed and new.
+	ValueChecks []string
 }
 
 // Comparison is what changed from crawl A to crawl B. Pages are matched by
@@ -61,7 +67,7 @@ func (db *DB) urlOrder(col string) string {
 func (db *DB) CrawlCompare(ctx context.Context, p CompareParams) (Comparison, error) {
 	var c Comparison
 	var err error
-	if c.Checks, err = db.compareFindings(ctx, p.A, p.B); err != nil {
+	if c.Checks, err = db.compareFindings(ctx, p.A, p.B, p.ValueChecks); err != nil {
 		return c, err
 	}
 	// Added and removed are one anti-join seen from either side.
@@ -107,7 +113,17 @@ func (db *DB) CrawlCompare(ctx context.Context, p CompareParams) (Comparison, er
 // compareFindings groups the findings of both crawls by (check, URL,
 // element) in one aggregate, then counts per check the keys seen in A
 // only, B only, or both.
-func (db *DB) compareFindings(ctx context.Context, a, b int64) ([]CheckDiff, error) {
+func (db *DB) compareFindings(ctx context.Context, a, b int64, valueChecks []string) ([]CheckDiff, error) {
+	// The element, or '' for value checks: ids are bound parameters.
+	element := "f.element"
+	var vargs []any
+	if len(valueChecks) > 0 {
+		element = "CASE WHEN f.check_id IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(valueChecks)), ", ") + ") THEN '' ELSE f.element END"
+		for _, id := range valueChecks {
+			vargs = append(vargs, id)
+		}
+	}
+	args := append(append([]any{a, b}, vargs...), a, b)
 	rows, err := db.r.QueryContext(ctx, db.q(`SELECT check_id,
 			SUM(CASE WHEN in_a = 1 AND in_b = 0 THEN 1 ELSE 0 END),
 			SUM(CASE WHEN in_a = 0 AND in_b = 1 THEN 1 ELSE 0 END),
@@ -115,10 +131,11 @@ func (db *DB) compareFindings(ctx context.Context, a, b int64) ([]CheckDiff, err
 		FROM (SELECT f.check_id, p.url, f.element,
 				MAX(CASE WHEN f.crawl_id = ? THEN 1 ELSE 0 END) AS in_a,
 				MAX(CASE WHEN f.crawl_id = ? THEN 1 ELSE 0 END) AS in_b
-			FROM findings f JOIN pages p ON p.crawl_id = f.crawl_id AND p.id = f.page_id
-			WHERE f.crawl_id IN (?, ?)
+			FROM (SELECT crawl_id, check_id, page_id, `+element+` AS element FROM findings f
+				WHERE f.crawl_id IN (?, ?)) f
+			JOIN pages p ON p.crawl_id = f.crawl_id AND p.id = f.page_id
 			GROUP BY f.check_id, p.url, f.element) k
-		GROUP BY check_id ORDER BY check_id`), a, b, a, b)
+		GROUP BY check_id ORDER BY check_id`), args...)
 	if err != nil {
 		return nil, db.wrap("compare findings", err)
 	}

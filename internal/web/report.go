@@ -537,7 +537,7 @@ func (u *UI) compare(w http.ResponseWriter, r *http.Request) {
 		u.render(w, http.StatusOK, "compare", "Compare crawls", d)
 		return
 	}
-	if d.Cmp, err = u.db.CrawlCompare(ctx, store.CompareParams{A: d.A.ID, B: d.B.ID, Limit: compareList}); err != nil {
+	if d.Cmp, err = u.db.CrawlCompare(ctx, store.CompareParams{A: d.A.ID, B: d.B.ID, Limit: compareList, ValueChecks: audit.ValueChecks()}); err != nil {
 		u.fail(w, err, "comparison")
 		return
 	}

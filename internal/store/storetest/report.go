@@ -305,6 +305,7 @@ func testCompare(t *testing.T, db *store.DB, _ string) {
 		{CheckID: "link_to_broken", PageID: 1, Seq: 0, Element: reportHost + "/b"},
 		{CheckID: "link_to_broken", PageID: 1, Seq: 1, Element: reportHost + "/b"},
 		{CheckID: "h1_missing", PageID: 4},
+		{CheckID: "slow_page", PageID: 1, Element: "912 ms"},
 	}
 	pb := []store.Page{
 		reportPage(1, "/", 0, 10),
@@ -322,11 +323,23 @@ func testCompare(t *testing.T, db *store.DB, _ string) {
 		{CheckID: "title_duplicate", PageID: 2, Element: "Home"},
 		{CheckID: "image_missing_alt", PageID: 1, Seq: 0, Element: "x.png"},
 		{CheckID: "image_missing_alt", PageID: 1, Seq: 1, Element: "z.png"},
+		{CheckID: "slow_page", PageID: 1, Element: "1204 ms"},
 	}
 	a, _ := reportWrite(t, db, pa, nil, nil, fa)
 	b, _ := reportWrite(t, db, pb, nil, nil, fb)
 
+	// The slow page is slow in both, at another timing: matched by page
+	// alone, it is persisting (a value check); matched by element it
+	// would be fixed and new.
 	c, err := db.CrawlCompare(ctx, store.CompareParams{A: a, B: b, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if i := slices.IndexFunc(c.Checks, func(d store.CheckDiff) bool { return d.CheckID == "slow_page" }); i < 0 ||
+		c.Checks[i] != (store.CheckDiff{CheckID: "slow_page", New: 1, Fixed: 1}) {
+		t.Errorf("slow_page matched by element: %+v", c.Checks)
+	}
+	c, err = db.CrawlCompare(ctx, store.CompareParams{A: a, B: b, Limit: 10, ValueChecks: []string{"slow_page", "status_4xx"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -334,6 +347,7 @@ func testCompare(t *testing.T, db *store.DB, _ string) {
 		{CheckID: "h1_missing", Fixed: 1},
 		{CheckID: "image_missing_alt", New: 1, Fixed: 1, Persisting: 1},
 		{CheckID: "link_to_broken", Fixed: 1},
+		{CheckID: "slow_page", Persisting: 1},
 		{CheckID: "status_4xx", Fixed: 1},
 		{CheckID: "status_5xx", New: 1},
 		{CheckID: "title_duplicate", New: 1, Fixed: 1, Persisting: 1},
@@ -367,7 +381,7 @@ func testCompare(t *testing.T, db *store.DB, _ string) {
 	}
 
 	// The limit bounds the lists, not the totals.
-	c, err = db.CrawlCompare(ctx, store.CompareParams{A: a, B: b, Limit: 1})
+	c, err = db.CrawlCompare(ctx, store.CompareParams{A: a, B: b, Limit: 1, ValueChecks: []string{"slow_page", "status_4xx"}})
 	if err != nil || len(c.Removed) != 1 || c.RemovedTotal != 2 || len(c.StatusChanges) != 1 || c.StatusChangesTotal != 2 ||
 		c.StatusChanges[0].URL != reportHost+"/a" || len(c.Checks) != len(wantChecks) {
 		t.Errorf("limit 1: %+v, %v", c, err)
@@ -378,7 +392,7 @@ func testCompare(t *testing.T, db *store.DB, _ string) {
 	}
 
 	// Reversed, new and fixed swap; added and removed too.
-	c, err = db.CrawlCompare(ctx, store.CompareParams{A: b, B: a, Limit: 10})
+	c, err = db.CrawlCompare(ctx, store.CompareParams{A: b, B: a, Limit: 10, ValueChecks: []string{"slow_page", "status_4xx"}})
 	if err != nil || c.AddedTotal != 2 || c.RemovedTotal != 1 || c.StatusChangesTotal != 2 {
 		t.Fatalf("reversed: %+v, %v", c, err)
 	}
