@@ -313,7 +313,7 @@ func (db *DB) DuplicateCluster(ctx context.Context, crawlID int64, kind string, 
 		return nil, 0, nil
 	}
 	// kind is one of DuplicateKinds, never user text; "<> 0" lets the
-	// planner use the kind's partial index (migration 0006) for any bound value.
+	// planner use the kind's partial index (migration 0005) for any bound value.
 	return db.pageRefsCounted(ctx, "duplicate cluster", `SELECT id, url, state, status, fetch_error, COUNT(*) OVER ()
 		FROM pages WHERE crawl_id = ? AND `+kind+` = ? AND `+kind+` <> 0 ORDER BY id LIMIT ?`,
 		`SELECT COUNT(*) FROM pages WHERE crawl_id = ? AND `+kind+` = ? AND `+kind+` <> 0`, limit, crawlID, cluster)
