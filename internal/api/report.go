@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/scouter-seo/scouter/internal/audit"
-	"github.com/scouter-seo/scouter/internal/auditjob"
 	"github.com/scouter-seo/scouter/internal/crawler"
 	"github.com/scouter-seo/scouter/internal/store"
 )
@@ -46,23 +45,19 @@ func (s *Server) registerReports(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/compare", s.crawlCompare)
 }
 
-// AuditState says where a crawl's audit stands: "done" (audited_at set),
-// "running" (its latest job is an active audit; a re-run keeps the previous
-// results until it finishes) or "none" (never audited).
+// auditState says where a crawl's audit stands (audit.State).
 func (s *Server) auditState(ctx context.Context, c store.Crawl) (string, error) {
+	var last *store.Job
 	if c.LastJobID != nil {
 		j, err := s.db.JobGet(ctx, *c.LastJobID)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return "", err
 		}
-		if err == nil && j.Kind == auditjob.Kind && j.Status.Active() {
-			return "running", nil
+		if err == nil {
+			last = &j
 		}
 	}
-	if c.AuditedAt != nil {
-		return "done", nil
-	}
-	return "none", nil
+	return audit.State(c, last), nil
 }
 
 // CountJSON is one bar of a chart.
@@ -216,32 +211,14 @@ func (s *Server) crawlIssues(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err, "issues")
 		return
 	}
-	byID := map[string]store.FindingCount{}
-	for _, fc := range counts {
-		byID[fc.CheckID] = fc
-	}
-	cfg := crawlAuditConfig(c)
 	out := IssuesJSON{CrawlID: c.ID, Audit: auditState, AuditedAt: c.AuditedAt, Checks: []ReportIssueJSON{}}
-	for _, ch := range audit.Catalogue {
-		fc := byID[ch.ID]
+	for _, ic := range audit.Issues(counts, crawler.AuditConfig(c.Options)) {
+		ch := ic.Check
 		out.Checks = append(out.Checks, ReportIssueJSON{
 			CheckJSON: CheckJSON{ch.ID, ch.Group, string(ch.Severity), ch.Title, ch.Why, ch.Fix, ch.Rule, ch.Element},
-			Enabled:   cfg.Enabled(ch.ID), Findings: fc.Findings, Pages: fc.Pages})
+			Enabled:   ic.Enabled, Findings: ic.Findings, Pages: ic.Pages})
 	}
-	slices.SortStableFunc(out.Checks, func(a, b ReportIssueJSON) int {
-		return cmp.Or(cmp.Compare(audit.Severity(a.Severity).Rank(), audit.Severity(b.Severity).Rank()),
-			cmp.Compare(b.Findings, a.Findings))
-	})
 	writeJSON(w, http.StatusOK, out)
-}
-
-// crawlAuditConfig is the audit configuration the crawl was started with
-// (defaults when its options do not parse).
-func crawlAuditConfig(c store.Crawl) audit.Config {
-	if o, err := crawler.ParseOptions(c.Options); err == nil {
-		return o.Audit
-	}
-	return audit.Config{}
 }
 
 // reportCrawl reads the crawl named by the path and its audit state, or

@@ -198,6 +198,15 @@ func (o *Options) Validate() error {
 	return nil
 }
 
+// AuditConfig is the audit settings of a crawl's stored options (the
+// defaults when they do not parse).
+func AuditConfig(raw []byte) audit.Config {
+	if o, err := ParseOptions(raw); err == nil {
+		return o.Audit
+	}
+	return audit.Config{}
+}
+
 // Redacted returns the options with secrets blanked, for display.
 func (o Options) Redacted() Options {
 	if o.AuthPassword != "" {

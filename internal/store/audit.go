@@ -282,25 +282,7 @@ func (db *DB) AuditWrite(ctx context.Context, l Lease, crawlID int64, pages []Pa
 var findingShape = insertShape{"findings", "", findingColumns, []int{1000, 100, 20, 5, 1}}
 
 func (db *DB) auditWritePostgres(ctx context.Context, l Lease, crawlID int64, pages []PageAuditRow, findings []Finding) error {
-	conn, err := db.w.Conn(ctx)
-	if err != nil {
-		return db.wrap("write audit", err)
-	}
-	defer conn.Close()
-	err = conn.Raw(func(dc any) error {
-		pc := dc.(*stdlib.Conn).Conn()
-		tx, err := pc.Begin(ctx)
-		if err != nil {
-			return err
-		}
-		defer tx.Rollback(context.WithoutCancel(ctx))
-		var one int
-		if err := tx.QueryRow(ctx, db.q(`SELECT 1 FROM jobs WHERE `+fence+` {for_share}`), l.JobID, l.Attempt).Scan(&one); err != nil {
-			if errors.Is(err, pgx.ErrNoRows) {
-				return ErrLeaseLost
-			}
-			return err
-		}
+	return db.pgxFencedTx(ctx, l, "write audit", func(tx pgx.Tx) error {
 		if len(pages) > 0 {
 			if _, err := tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS audit_in (id BIGINT, inlinks INTEGER, unique_inlinks INTEGER,
 				link_score DOUBLE PRECISION, redirect_final_id BIGINT, redirect_hops INTEGER, redirect_loop BOOLEAN,
@@ -335,12 +317,8 @@ func (db *DB) auditWritePostgres(ctx context.Context, l Lease, crawlID int64, pa
 				return err
 			}
 		}
-		return tx.Commit(ctx)
+		return nil
 	})
-	if errors.Is(err, ErrLeaseLost) {
-		return err
-	}
-	return db.wrap("write audit", err)
 }
 
 // AuditFinish records that the crawl's audit is complete (crawls.audited_at),

@@ -306,18 +306,16 @@ func (db *DB) insertStmt(ctx context.Context, table string, cols []string, rows 
 	return st, nil
 }
 
-// crawlWritePostgres copies the batch into a session temp table and upserts
-// from it: COPY cannot upsert, and one INSERT … SELECT is a single statement
-// whatever the batch size.
-func (db *DB) crawlWritePostgres(ctx context.Context, l Lease, b *CrawlBatch) error {
+// pgxFencedTx runs fn in a PostgreSQL transaction on a native pgx
+// connection (for COPY), after checking the lease, and commits.
+func (db *DB) pgxFencedTx(ctx context.Context, l Lease, op string, fn func(tx pgx.Tx) error) error {
 	conn, err := db.w.Conn(ctx)
 	if err != nil {
-		return db.wrap("write crawl", err)
+		return db.wrap(op, err)
 	}
 	defer conn.Close()
 	err = conn.Raw(func(dc any) error {
-		pc := dc.(*stdlib.Conn).Conn()
-		tx, err := pc.Begin(ctx)
+		tx, err := dc.(*stdlib.Conn).Conn().Begin(ctx)
 		if err != nil {
 			return err
 		}
@@ -329,6 +327,22 @@ func (db *DB) crawlWritePostgres(ctx context.Context, l Lease, b *CrawlBatch) er
 			}
 			return err
 		}
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return tx.Commit(ctx)
+	})
+	if errors.Is(err, ErrLeaseLost) {
+		return err
+	}
+	return db.wrap(op, err)
+}
+
+// crawlWritePostgres copies the batch into a session temp table and upserts
+// from it: COPY cannot upsert, and one INSERT … SELECT is a single statement
+// whatever the batch size.
+func (db *DB) crawlWritePostgres(ctx context.Context, l Lease, b *CrawlBatch) error {
+	return db.pgxFencedTx(ctx, l, "write crawl", func(tx pgx.Tx) error {
 		if len(b.Pages) > 0 {
 			if _, err := tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS pages_in (LIKE pages INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`); err != nil {
 				return err
@@ -354,12 +368,8 @@ func (db *DB) crawlWritePostgres(ctx context.Context, l Lease, b *CrawlBatch) er
 				return err
 			}
 		}
-		return tx.Commit(ctx)
+		return nil
 	})
-	if errors.Is(err, ErrLeaseLost) {
-		return err
-	}
-	return db.wrap("write crawl", err)
 }
 
 // timeParam converts a time to the dialect's column type.

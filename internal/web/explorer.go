@@ -53,12 +53,13 @@ func (u *UI) parseExplorer() (*template.Template, error) {
 	if err != nil {
 		return nil, err
 	}
-	return t.ParseFS(templateFS, "templates/explorer.html")
+	return t.ParseFS(templateFS, "templates/reportnav.html", "templates/explorer.html")
 }
 
 // Explorer view: everything is computed here, the template only prints.
 type explorerData struct {
 	Crawl    store.Crawl
+	Nav      reportNav
 	Audited  bool
 	Error    string // a bad query, shown instead of results (400)
 	Action   string // the form's path
@@ -167,8 +168,13 @@ func (u *UI) explorer(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, err, "crawl")
 		return
 	}
+	st, err := u.auditState(r.Context(), c)
+	if err != nil {
+		u.fail(w, err, "crawl")
+		return
+	}
 	title := "Pages · crawl #" + strconv.FormatInt(c.ID, 10)
-	d := explorerData{Crawl: c, Audited: c.AuditedAt != nil, Action: explorerPath(id, nil), Limits: explorerLimits,
+	d := explorerData{Crawl: c, Nav: reportNav{Crawl: c, Active: "pages", Audit: st}, Audited: c.AuditedAt != nil, Action: explorerPath(id, nil), Limits: explorerLimits,
 		ResetURL: explorerPath(id, nil), Export: "/api/v1/crawls/" + strconv.FormatInt(id, 10) + "/export/pages.csv"}
 	q, cols, err := store.ParseExploreParams(values, func(id string) bool { _, ok := audit.CheckByID(id); return ok })
 	var pages []store.Page

@@ -109,7 +109,7 @@ func TestExplorerFilterSortPage(t *testing.T) {
 			t.Errorf("the page has no %s", want)
 		}
 	}
-	if strings.Contains(page, `id="not-audited"`) || strings.Contains(page, `id="next"`) || strings.Contains(page, `id="prev"`) {
+	if strings.Contains(page, `id="audit-state"`) || strings.Contains(page, `id="next"`) || strings.Contains(page, `id="prev"`) {
 		t.Error("an audited single page shows the audit notice or a pager")
 	}
 	// (Without the hostile title, whose escaped text has an "onerror=".)
@@ -206,7 +206,7 @@ func TestExplorerFilterSortPage(t *testing.T) {
 	// A crawl that is not audited says so.
 	other := exploreCrawl(t, e, false)
 	_, page = get(t, e.srv.URL+"/crawls/"+strconv.FormatInt(other.ID, 10)+"/pages?check=title_missing")
-	if !strings.Contains(page, `id="not-audited"`) || !strings.Contains(page, "Not audited yet") {
+	if !strings.Contains(page, `id="audit-state"`) || !strings.Contains(page, "Not audited yet") {
 		t.Error("no not-audited state")
 	}
 }

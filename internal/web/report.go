@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/scouter-seo/scouter/internal/audit"
-	"github.com/scouter-seo/scouter/internal/auditjob"
 	"github.com/scouter-seo/scouter/internal/crawler"
 	"github.com/scouter-seo/scouter/internal/store"
 )
@@ -92,7 +91,7 @@ func (u *UI) parseReportTemplates() error {
 		if err != nil {
 			return err
 		}
-		files := []string{"templates/report.html"}
+		files := []string{"templates/reportnav.html", "templates/report.html"}
 		if name != "report" {
 			files = append(files, "templates/"+name+".html")
 		}
@@ -135,28 +134,21 @@ func (u *UI) crawlFromPath(w http.ResponseWriter, r *http.Request) (store.Crawl,
 // auditState: "running" while the crawl's latest job is an active audit,
 // else "done" once audited, else "none".
 func (u *UI) auditState(ctx context.Context, c store.Crawl) (string, error) {
+	var last *store.Job
 	if c.LastJobID != nil {
 		j, err := u.db.JobGet(ctx, *c.LastJobID)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return "", err
 		}
-		if err == nil && j.Kind == auditjob.Kind && j.Status.Active() {
-			return "running", nil
+		if err == nil {
+			last = &j
 		}
 	}
-	if c.AuditedAt != nil {
-		return "done", nil
-	}
-	return "none", nil
+	return audit.State(c, last), nil
 }
 
 // issueRow is a check of the catalogue with its counts in a crawl.
-type issueRow struct {
-	audit.Check
-	Enabled  bool
-	Findings int64
-	Pages    int64
-}
+type issueRow = audit.IssueCount
 
 // issueSection is one severity of the issues list.
 type issueSection struct {
@@ -166,36 +158,20 @@ type issueSection struct {
 	Findings int64
 }
 
-// issueSections merges a crawl's finding counts into the catalogue, by
-// severity (issues, warnings, opportunities).
+// issueSections splits audit.Issues by severity (issues, warnings,
+// opportunities).
 func issueSections(counts []store.FindingCount, cfg audit.Config) []issueSection {
-	byID := map[string]store.FindingCount{}
-	for _, fc := range counts {
-		byID[fc.CheckID] = fc
-	}
 	sections := []issueSection{{Severity: audit.SevIssue}, {Severity: audit.SevWarning}, {Severity: audit.SevOpportunity}}
-	for _, ch := range audit.Catalogue {
-		fc := byID[ch.ID]
-		row := issueRow{Check: ch, Enabled: cfg.Enabled(ch.ID), Findings: fc.Findings, Pages: fc.Pages}
-		s := &sections[ch.Severity.Rank()]
-		if fc.Findings > 0 {
+	for _, row := range audit.Issues(counts, cfg) {
+		s := &sections[row.Severity.Rank()]
+		if row.Findings > 0 {
 			s.Rows = append(s.Rows, row)
-			s.Findings += fc.Findings
+			s.Findings += row.Findings
 		} else {
 			s.Clean = append(s.Clean, row)
 		}
 	}
-	for i := range sections {
-		slices.SortStableFunc(sections[i].Rows, func(a, b issueRow) int { return cmp.Compare(b.Findings, a.Findings) })
-	}
 	return sections
-}
-
-func crawlAuditConfig(c store.Crawl) audit.Config {
-	if o, err := crawler.ParseOptions(c.Options); err == nil {
-		return o.Audit
-	}
-	return audit.Config{}
 }
 
 type dashboardData struct {
@@ -224,7 +200,7 @@ func (u *UI) reportDashboard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := dashboardData{Nav: reportNav{Crawl: c, Active: "report", Audit: st}, Report: rep,
-		Indexable: rep.Indexability["indexable"], Severities: issueSections(counts, crawlAuditConfig(c)),
+		Indexable: rep.Indexability["indexable"], Severities: issueSections(counts, crawler.AuditConfig(c.Options)),
 		Errors: rep.StatusClass["4xx"] + rep.StatusClass["5xx"] + rep.StatusClass["no-response"]}
 	var sevBars []bar
 	for _, s := range d.Severities {
@@ -336,7 +312,7 @@ func (u *UI) reportIssues(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, err, "issues")
 		return
 	}
-	d := issuesData{Nav: reportNav{Crawl: c, Active: "issues", Audit: st}, Sections: issueSections(counts, crawlAuditConfig(c))}
+	d := issuesData{Nav: reportNav{Crawl: c, Active: "issues", Audit: st}, Sections: issueSections(counts, crawler.AuditConfig(c.Options))}
 	for _, s := range d.Sections {
 		d.Total += s.Findings
 	}

@@ -228,14 +228,14 @@ func testExplore(t *testing.T, db *store.DB, _ string) {
 			Filters: []store.ExploreFilter{flt("status", "ne", "500")}, Search: "example"})
 	}
 
-	// Every sort, both ways, read in pages of 101: ties are broken by id in
+	// Every sort, both ways, read in pages of 251: ties are broken by id in
 	// the sort's direction, so the pages join up without gaps or repeats.
 	for _, f := range store.ExploreFields {
 		for _, desc := range []bool{false, true} {
 			var got []int64
 			var total int64
-			for off := 0; off < len(all)+101; off += 101 {
-				q := store.ExploreQuery{CrawlID: crawlID, Sort: f.Name, Desc: desc, Limit: 101, Offset: off}
+			for off := 0; off < len(all)+251; off += 251 {
+				q := store.ExploreQuery{CrawlID: crawlID, Sort: f.Name, Desc: desc, Limit: 251, Offset: off}
 				ps, n, err := db.Explore(ctx, q)
 				if err != nil {
 					t.Fatalf("%+v: %v", q, err)
