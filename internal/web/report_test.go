@@ -201,6 +201,29 @@ func TestReportPages(t *testing.T) {
 			if strings.Contains(page, `id="audit-state"`) {
 				t.Error("an audited crawl says it is not audited")
 			}
+			// Every report page and the crawl panel link the downloads,
+			// and each link answers with its file.
+			for _, path := range []string{base + "/report", base + "/issues", base + "/pages", base} {
+				p := rptGet(t, e, path, 200)
+				for _, what := range []string{"pages", "links", "findings"} {
+					for _, ext := range []string{"csv", "jsonl"} {
+						href := "/api/v1/crawls/" + id + "/export/" + what + "." + ext
+						if !strings.Contains(p, `href="`+href+`" download`) {
+							t.Errorf("%s: no download link %s", path, href)
+						}
+					}
+				}
+			}
+			for _, what := range []string{"pages", "links", "findings"} {
+				resp, err := http.Get(e.srv.URL + "/api/v1/crawls/" + id + "/export/" + what + ".csv")
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment") {
+					t.Errorf("download %s: %d %v", what, resp.StatusCode, resp.Header)
+				}
+			}
 			charts := svgs(page)
 			if len(charts) != 5 {
 				t.Fatalf("dashboard has %d charts, want 5", len(charts))

@@ -178,7 +178,11 @@ func (u *UI) parseTemplates() error {
 		return err
 	}
 	for _, name := range []string{"list", "new", "crawl", "error"} {
-		t, err := template.Must(layout.Clone()).ParseFS(templateFS, "templates/"+name+".html")
+		files := []string{"templates/" + name + ".html"}
+		if name == "crawl" {
+			files = append(files, "templates/reportnav.html") // the export links
+		}
+		t, err := template.Must(layout.Clone()).ParseFS(templateFS, files...)
 		if err != nil {
 			return err
 		}
