@@ -3,7 +3,6 @@ package api
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"slices"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/scouter-seo/scouter/internal/audit"
 	"github.com/scouter-seo/scouter/internal/crawler"
+	"github.com/scouter-seo/scouter/internal/export"
 	"github.com/scouter-seo/scouter/internal/store"
 )
 
@@ -241,90 +241,6 @@ func (s *Server) reportCrawl(w http.ResponseWriter, r *http.Request) (store.Craw
 	return c, st, true
 }
 
-// DetailPageJSON is every stored field of a page, audit included. Times
-// are in milliseconds; hreflang and jsonld_types are the stored JSON.
-type DetailPageJSON struct {
-	ID                int64           `json:"id"`
-	URL               string          `json:"url"`
-	Internal          bool            `json:"internal"`
-	State             string          `json:"state"`
-	Reason            string          `json:"reason"`
-	Depth             int             `json:"depth"`
-	FoundFrom         int64           `json:"found_from"`
-	InSitemap         bool            `json:"in_sitemap"`
-	Status            int             `json:"status"`
-	FetchError        string          `json:"fetch_error"`
-	ContentType       string          `json:"content_type"`
-	Charset           string          `json:"charset"`
-	Proto             string          `json:"proto"`
-	Size              int64           `json:"size"`
-	Truncated         bool            `json:"truncated"`
-	TTFBMs            float64         `json:"ttfb_ms"`
-	TimeMs            float64         `json:"time_ms"`
-	Retries           int             `json:"retries"`
-	RedirectURL       string          `json:"redirect_url"`
-	CrawledAt         *time.Time      `json:"crawled_at"`
-	Title             string          `json:"title"`
-	TitleLength       int             `json:"title_length"`
-	TitleCount        int             `json:"title_count"`
-	Description       string          `json:"description"`
-	DescriptionLength int             `json:"description_length"`
-	DescriptionCount  int             `json:"description_count"`
-	H1                string          `json:"h1"`
-	H1Count           int             `json:"h1_count"`
-	H2Count           int             `json:"h2_count"`
-	Canonical         string          `json:"canonical"`
-	MetaRobots        string          `json:"meta_robots"`
-	XRobotsTag        string          `json:"x_robots_tag"`
-	RobotsBlocked     bool            `json:"robots_blocked"`
-	Indexable         bool            `json:"indexable"`
-	Indexability      string          `json:"indexability"`
-	Lang              string          `json:"lang"`
-	Hreflang          json.RawMessage `json:"hreflang"`
-	WordCount         int             `json:"word_count"`
-	JSONLDTypes       json.RawMessage `json:"jsonld_types"`
-	ImageCount        int             `json:"image_count"`
-	ImagesMissingAlt  int             `json:"images_missing_alt"`
-	InternalOutlinks  int             `json:"internal_outlinks"`
-	ExternalOutlinks  int             `json:"external_outlinks"`
-
-	Inlinks         int     `json:"inlinks"`
-	UniqueInlinks   int     `json:"unique_inlinks"`
-	LinkScore       float64 `json:"link_score"`
-	RedirectFinalID int64   `json:"redirect_final_id"`
-	RedirectHops    int     `json:"redirect_hops"`
-	RedirectLoop    bool    `json:"redirect_loop"`
-	FindingCount    int     `json:"finding_count"`
-}
-
-func detailPage(p *store.Page) DetailPageJSON {
-	return DetailPageJSON{ID: p.ID, URL: p.URL, Internal: p.Internal, State: p.State, Reason: p.Reason, Depth: p.Depth,
-		FoundFrom: p.FoundFrom, InSitemap: p.InSitemap, Status: p.Status, FetchError: p.FetchError,
-		ContentType: p.ContentType, Charset: p.Charset, Proto: p.Proto, Size: p.Size, Truncated: p.Truncated,
-		TTFBMs: float64(p.TTFBMicros) / 1000, TimeMs: float64(p.TimeMicros) / 1000, Retries: p.Retries,
-		RedirectURL: p.RedirectURL, CrawledAt: p.CrawledAt, Title: p.Title, TitleLength: p.TitleLength, TitleCount: p.TitleCount,
-		Description: p.Description, DescriptionLength: p.DescriptionLength, DescriptionCount: p.DescriptionCount,
-		H1: p.H1, H1Count: p.H1Count, H2Count: p.H2Count, Canonical: p.Canonical, MetaRobots: p.MetaRobots,
-		XRobotsTag: p.XRobotsTag, RobotsBlocked: p.RobotsBlocked, Indexable: p.Indexable, Indexability: p.Indexability,
-		Lang: p.Lang, Hreflang: rawJSONArray(p.Hreflang), WordCount: p.WordCount, JSONLDTypes: rawJSONArray(p.JSONLDTypes),
-		ImageCount: p.ImageCount, ImagesMissingAlt: p.ImagesMissingAlt, InternalOutlinks: p.InternalOutlinks,
-		ExternalOutlinks: p.ExternalOutlinks,
-		Inlinks:          p.Inlinks, UniqueInlinks: p.UniqueInlinks, LinkScore: p.LinkScore, RedirectFinalID: p.RedirectFinalID,
-		RedirectHops: p.RedirectHops, RedirectLoop: p.RedirectLoop, FindingCount: p.FindingCount}
-}
-
-// rawJSONArray passes stored JSON through, and anything else as a string.
-func rawJSONArray(s string) json.RawMessage {
-	if s == "" {
-		return json.RawMessage("[]")
-	}
-	if json.Valid([]byte(s)) {
-		return json.RawMessage(s)
-	}
-	b, _ := json.Marshal(s)
-	return b
-}
-
 // DetailFindingJSON is a finding of the page with its check's description.
 type DetailFindingJSON struct {
 	CheckID  string `json:"check_id"`
@@ -394,7 +310,7 @@ type DuplicateClusterJSON struct {
 type PageDetailJSON struct {
 	CrawlID       int64                  `json:"crawl_id"`
 	Audit         string                 `json:"audit"`
-	Page          DetailPageJSON         `json:"page"`
+	Page          export.PageRow         `json:"page"`     // the columns of the page export
 	Findings      []DetailFindingJSON    `json:"findings"` // issues first
 	Inlinks       []DetailLinkJSON       `json:"inlinks"`
 	InlinksTotal  int64                  `json:"inlinks_total"`
@@ -446,7 +362,7 @@ func (s *Server) pageDetail(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err, "page")
 		return
 	}
-	out := PageDetailJSON{CrawlID: id, Audit: auditState, Page: detailPage(&p), Findings: []DetailFindingJSON{},
+	out := PageDetailJSON{CrawlID: id, Audit: auditState, Page: export.PageRowOf(&p), Findings: []DetailFindingJSON{},
 		Duplicates: []DuplicateClusterJSON{}}
 	findings, err := s.db.PageFindings(ctx, id, pageID, pageFindingsLimit)
 	if err != nil {

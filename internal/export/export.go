@@ -142,7 +142,8 @@ type PageRow struct {
 // TimeFormat is crawled_at's format: RFC 3339 in UTC, to the millisecond.
 const TimeFormat = "2006-01-02T15:04:05.000Z07:00"
 
-func pageRow(p *store.Page) PageRow {
+// PageRowOf is a page as the exports (and the API's page detail) show it.
+func PageRowOf(p *store.Page) PageRow {
 	r := PageRow{
 		ID: p.ID, URL: p.URL, Internal: p.Internal, State: p.State, Reason: p.Reason, Depth: p.Depth,
 		FoundFrom: p.FoundFrom, InSitemap: p.InSitemap, Status: p.Status, FetchError: p.FetchError,
@@ -240,7 +241,7 @@ func Pages(ctx context.Context, db Store, crawlID int64, format Format, w io.Wri
 			return 0, err
 		}
 		for i := range pages {
-			r := pageRow(&pages[i])
+			r := PageRowOf(&pages[i])
 			if err := emit(&r); err != nil {
 				return 0, err
 			}

@@ -220,24 +220,8 @@ func (db *DB) pageLinks(ctx context.Context, op, where, order string, crawlID, p
 	if total == 0 || limit <= 0 {
 		return nil, total, nil
 	}
-	rows, err := db.r.QueryContext(ctx, db.q(`SELECT `+linkURLColumns+` FROM links l
-		LEFT JOIN pages s ON s.crawl_id = l.crawl_id AND s.id = l.source_id
-		LEFT JOIN pages t ON t.crawl_id = l.crawl_id AND t.id = l.target_id
-		WHERE l.crawl_id = ? AND `+where+` ORDER BY `+order+` LIMIT ?`), crawlID, pageID, limit)
-	if err != nil {
-		return nil, 0, db.wrap(op, err)
-	}
-	defer rows.Close()
-	var out []LinkURLs
-	for rows.Next() {
-		var l LinkURLs
-		if err := rows.Scan(&l.CrawlID, &l.SourceID, &l.Position, &l.TargetID, &l.Kind, &l.Text, &l.Flags, &l.Internal,
-			&l.SourceURL, &l.TargetURL); err != nil {
-			return nil, 0, db.wrap(op, err)
-		}
-		out = append(out, l)
-	}
-	return out, total, db.wrap(op, rows.Err())
+	out, err := db.queryLinkURLs(ctx, op, `SELECT `+linkURLColumns+linkURLFrom+` WHERE l.crawl_id = ? AND `+where+` ORDER BY `+order+` LIMIT ?`, crawlID, pageID, limit)
+	return out, total, err
 }
 
 // MaxRedirectHops bounds the redirects RedirectChain follows.
