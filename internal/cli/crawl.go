@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bufio"
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,7 +10,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -386,37 +384,19 @@ func printAuditSummary(db *store.DB, crawlID int64, j store.Job, w io.Writer) {
 	if j.Status != store.JobCompleted {
 		return
 	}
-	counts := map[string]int{}
-	after := store.Finding{}
-	for {
-		fs, err := db.FindingsList(context.Background(), crawlID, "", after, 5000)
-		if err != nil {
-			fmt.Fprintf(w, "findings unavailable: %s\n", oneLine(err))
-			return
-		}
-		for _, f := range fs {
-			counts[f.CheckID]++
-		}
-		if len(fs) < 5000 {
-			break
-		}
-		after = fs[len(fs)-1].Finding
+	counts, err := db.FindingCounts(context.Background(), crawlID)
+	if err != nil {
+		fmt.Fprintf(w, "findings unavailable: %s\n", oneLine(err))
+		return
 	}
-	bySev := map[audit.Severity]int{}
-	type row struct {
-		c audit.Check
-		n int
-	}
-	var rows []row
-	for _, c := range audit.Catalogue {
-		if n := counts[c.ID]; n > 0 {
-			bySev[c.Severity] += n
-			rows = append(rows, row{c, n})
+	bySev := map[audit.Severity]int64{}
+	var rows []audit.IssueCount // by severity, then findings
+	for _, ic := range audit.Issues(counts, audit.Config{}) {
+		if ic.Findings > 0 {
+			bySev[ic.Severity] += ic.Findings
+			rows = append(rows, ic)
 		}
 	}
-	slices.SortStableFunc(rows, func(a, b row) int {
-		return cmp.Or(cmp.Compare(a.c.Severity.Rank(), b.c.Severity.Rank()), cmp.Compare(b.n, a.n))
-	})
 	fmt.Fprintf(w, "\nAudit of crawl %d: %d issues · %d warnings · %d opportunities\n", crawlID,
 		bySev[audit.SevIssue], bySev[audit.SevWarning], bySev[audit.SevOpportunity])
 	for i, r := range rows {
@@ -424,7 +404,7 @@ func printAuditSummary(db *store.DB, crawlID int64, j store.Job, w io.Writer) {
 			fmt.Fprintf(w, "  … %d more checks (scouter export --crawl %d --what findings)\n", len(rows)-i, crawlID)
 			break
 		}
-		fmt.Fprintf(w, "  %-12s %6d  %s\n", r.c.Severity, r.n, r.c.Title)
+		fmt.Fprintf(w, "  %-12s %6d  %s\n", r.Severity, r.Findings, r.Title)
 	}
 }
 

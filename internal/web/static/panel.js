@@ -344,6 +344,7 @@
     st.first = 0;
     st.firstRow = null;
     st.ended = false;
+    setTransport("loading…"); // not the previous job's "ended"
     earlier.hidden = true;
     download.setAttribute("href", jobURL("/output"));
     if (jobLabel) jobLabel.textContent = "job #" + jobID;
