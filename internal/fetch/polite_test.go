@@ -309,6 +309,9 @@ func TestThrottleRetryAfter(t *testing.T) {
 		throttled <- result{r, err, time.Now()}
 	}()
 	<-s.first429
+	// The server has sent the 429; wait until the client has read it and
+	// paused the host, or the next request could leave before the pause.
+	waitPaused(t, f, "busy.test:80")
 
 	// Another host is not held back by the pause.
 	other := mustGet(t, f, "http://calm.test/")
@@ -339,6 +342,25 @@ func TestThrottleRetryAfter(t *testing.T) {
 	}
 	if got := s.hits.Load(); got != 3 {
 		t.Errorf("%d requests to /throttle, want 3", got)
+	}
+}
+
+// waitPaused waits until the fetcher holds a pause for the host key.
+func waitPaused(t *testing.T, f *Fetcher, key string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		f.pol.mu.Lock()
+		h := f.pol.hosts[key]
+		paused := h != nil && h.pausedUntil.After(time.Now())
+		f.pol.mu.Unlock()
+		if paused {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no pause recorded for %s", key)
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
 
