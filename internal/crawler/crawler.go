@@ -626,6 +626,7 @@ func (c *crawl) process(ctx context.Context, it store.FrontierItem) result {
 		return r
 	}
 	r.analysis = c.analyze(u, resp)
+	resp.Release() // the analysis holds copies, not slices of the body
 	return r
 }
 
@@ -711,7 +712,7 @@ func upgradable(reason code) bool {
 func (c *crawl) flush(wait bool) error {
 	if len(c.batch.pages) > 0 || len(c.batch.links) > 0 {
 		c.writer.send(c.batch)
-		c.batch = newBatch()
+		c.batch = c.writer.reuse()
 	}
 	c.lastFlush = time.Now()
 	if wait {
@@ -782,6 +783,17 @@ type batch struct {
 }
 
 func newBatch() *batch { return &batch{pos: map[int64]int{}} }
+
+// reset empties b for reuse, keeping its capacity: a batch holds hundreds
+// of page rows and thousands of links, which would otherwise be regrown
+// from nothing for every write.
+func (b *batch) reset() {
+	clear(b.pages) // drop the strings they point to
+	clear(b.links)
+	b.pages, b.links = b.pages[:0], b.links[:0]
+	clear(b.pos)
+	b.crawled = 0
+}
 
 func (b *batch) put(p store.Page) {
 	if i, ok := b.pos[p.ID]; ok {

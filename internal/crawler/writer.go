@@ -17,6 +17,7 @@ type writer struct {
 	lease store.Lease
 	log   Logger
 	in    chan *batch
+	free  chan *batch    // written batches, emptied for reuse
 	wg    sync.WaitGroup // batches sent and not yet written
 	done  chan struct{}
 
@@ -52,7 +53,7 @@ func retry(ctx context.Context, log Logger, what string, fn func(ctx context.Con
 }
 
 func newWriter(db Store, lease store.Lease, log Logger) *writer {
-	w := &writer{db: db, lease: lease, log: log, in: make(chan *batch, 1), done: make(chan struct{})}
+	w := &writer{db: db, lease: lease, log: log, in: make(chan *batch, 1), free: make(chan *batch, 2), done: make(chan struct{})}
 	go w.loop()
 	return w
 }
@@ -66,6 +67,16 @@ func (w *writer) send(b *batch) {
 }
 
 func (w *writer) wait() { w.wg.Wait() }
+
+// reuse returns an empty batch, a written one if there is one.
+func (w *writer) reuse() *batch {
+	select {
+	case b := <-w.free:
+		return b
+	default:
+		return newBatch()
+	}
+}
 
 func (w *writer) close() {
 	close(w.in)
@@ -87,6 +98,11 @@ func (w *writer) loop() {
 				w.failed = err
 				w.mu.Unlock()
 			}
+		}
+		b.reset()
+		select {
+		case w.free <- b:
+		default:
 		}
 		w.wg.Done()
 	}

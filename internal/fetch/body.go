@@ -2,7 +2,6 @@ package fetch
 
 import (
 	"bufio"
-	"bytes"
 	"compress/flate"
 	"compress/gzip"
 	"compress/zlib"
@@ -17,6 +16,7 @@ import (
 // bodyResult is what readBody learned.
 type bodyResult struct {
 	body      []byte
+	buf       *[]byte // body's pooled buffer, nil if not pooled
 	wire      int64
 	truncated bool
 }
@@ -83,7 +83,9 @@ func (w *wireReader) Read(p []byte) (int, error) {
 
 // Pools keep steady-state fetching cheap: a flate decompressor carries a
 // 32 KiB window plus Huffman tables, and the read buffer grows to the page
-// size. Bodies handed to callers are never pooled.
+// size. A body handed to a caller is a pool buffer too: it returns to the
+// pool only when the caller says it is done (Response.Release); otherwise
+// the garbage collector takes it as any other slice.
 var (
 	bufPool   = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
 	brPool    = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 16<<10) }}
@@ -162,8 +164,8 @@ func readBody(hr *http.Response, wireCap, decCap int64) (bodyResult, error) {
 		}
 	}
 	res.wire = w.n
-	res.body = bytes.Clone(buf[:min(int64(len(buf)), decCap)])
-	recycle(bp, buf)
+	*bp = buf
+	res.body, res.buf = buf[:min(int64(len(buf)), decCap)], bp
 	// A decoder error after the wire cap cut the stream is the cut itself.
 	res.truncated = truncated
 	return res, nil
@@ -185,7 +187,8 @@ func readIdentity(hr *http.Response, limit int64) (bodyResult, error) {
 	if cl := hr.ContentLength; cl >= 0 {
 		// The transport enforces Content-Length, so the body can be read
 		// straight into a buffer of the right size: no pool, no copy.
-		res.body = make([]byte, min(cl, limit))
+		res.buf = bodyBuf(min(cl, limit))
+		res.body = *res.buf
 		n, err := io.ReadFull(w, res.body)
 		res.body = res.body[:n]
 		if err == nil {
@@ -206,10 +209,23 @@ func readIdentity(hr *http.Response, limit int64) (bodyResult, error) {
 	}
 	bp := bufPool.Get().(*[]byte)
 	buf, _, err := readCapped((*bp)[:0], w, limit)
-	res.body = bytes.Clone(buf)
-	recycle(bp, buf)
+	*bp = buf
+	res.body, res.buf = buf, bp
 	res.wire, res.truncated = w.n, w.over
 	return res, err
+}
+
+// bodyBuf returns a pooled buffer of length n, or a new one when the
+// pool's is smaller.
+func bodyBuf(n int64) *[]byte {
+	bp := bufPool.Get().(*[]byte)
+	if int64(cap(*bp)) < n {
+		bufPool.Put(bp)
+		b := make([]byte, n, max(n, 64<<10))
+		return &b
+	}
+	*bp = (*bp)[:n]
+	return bp
 }
 
 // recycle returns a read buffer, possibly regrown as buf, to the pool. Only

@@ -282,7 +282,7 @@ type Response struct {
 	ContentType string // media type, lower-cased, without parameters; "" if absent
 	Charset     string // charset parameter of Content-Type, lower-cased; "" if none
 	Location    string // raw Location header of a 3xx, "" otherwise
-	// Body is the decoded body, at most the cap, owned by the caller.
+	// Body is the decoded body, at most the cap, the caller's until Release.
 	// Unknown Content-Encodings are left as they are.
 	Body      []byte
 	WireBytes int64 // body bytes read from the wire, before decoding
@@ -297,6 +297,20 @@ type Response struct {
 	// retries ran out or Retry-After exceeded MaxRetryAfter.
 	Throttled  bool
 	RetryAfter time.Duration // parsed Retry-After of this response, 0 if none
+
+	buf *[]byte // Body's pooled buffer
+}
+
+// Release hands Body's buffer back for a later Fetch to reuse, which spares
+// the allocation (and the garbage collection) of one buffer per page.
+// Calling it is optional; after it, Body and anything sliced from it must
+// not be used.
+func (r *Response) Release() {
+	if r.buf != nil {
+		recycle(r.buf, *r.buf)
+		r.buf = nil
+	}
+	r.Body = nil
 }
 
 // Fetch GETs r.URL, waiting for politeness first and retrying throttled
@@ -445,9 +459,12 @@ func (f *Fetcher) attempt(ctx context.Context, r Request) (*Response, error) {
 	}
 	b, err := readBody(hr, wireCap, decCap)
 	if err != nil {
+		if b.buf != nil {
+			recycle(b.buf, *b.buf)
+		}
 		return nil, f.wrapErr(ctx, actx, u, err, true)
 	}
-	resp.Body, resp.WireBytes, resp.Truncated = b.body, b.wire, b.truncated
+	resp.Body, resp.buf, resp.WireBytes, resp.Truncated = b.body, b.buf, b.wire, b.truncated
 	resp.Duration = time.Since(start)
 	return resp, nil
 }
