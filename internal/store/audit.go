@@ -253,7 +253,7 @@ func (db *DB) AuditWrite(ctx context.Context, l Lease, crawlID int64, pages []Pa
 			chunk := pages[start:min(start+per, len(pages))]
 			var b strings.Builder
 			args := make([]any, 0, len(chunk)*(len(auditColumns)+1)+1)
-			b.WriteString("UPDATE pages SET ")
+			b.WriteString("UPDATE OR FAIL pages SET ") // no undo log per statement (migration 0006)
 			for i, c := range auditColumns {
 				if i > 0 {
 					b.WriteString(", ")

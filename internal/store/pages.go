@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -191,6 +192,11 @@ func (db *DB) CrawlWrite(ctx context.Context, l Lease, b *CrawlBatch) error {
 			if _, err := db.insertStmt(ctx, t.table, t.cols, size, t.suffix); err != nil {
 				return db.wrap("prepare "+t.table, err)
 			}
+			if t.table == "pages" {
+				if _, err := db.pageUpdateStmt(ctx, size); err != nil {
+					return db.wrap("prepare pages", err)
+				}
+			}
 		}
 	}
 	start := time.Now()
@@ -210,9 +216,7 @@ func (db *DB) CrawlWrite(ctx context.Context, l Lease, b *CrawlBatch) error {
 			}
 			return db.wrap("write crawl", err)
 		}
-		if err := multiInsert(ctx, tx, db, insertShapes[0], len(b.Pages), func(i int) []any {
-			return db.d.pageValues(&b.Pages[i])
-		}); err != nil {
+		if err := db.writePagesSQLite(ctx, tx, b.Pages); err != nil {
 			return db.wrap("write pages", err)
 		}
 		if err := multiInsert(ctx, tx, db, insertShapes[1], len(b.Links), func(i int) []any {
@@ -224,8 +228,130 @@ func (db *DB) CrawlWrite(ctx context.Context, l Lease, b *CrawlBatch) error {
 	})
 }
 
+// writePagesSQLite inserts the batch's new pages and replaces the others
+// whole (rows are written when discovered and again when crawled). Not an
+// upsert: its DO UPDATE may abort half-way, which makes SQLite keep an undo
+// log of every b-tree page the statement touches (migration 0006). INSERT
+// OR FAIL and UPDATE OR FAIL keep none; a failure still rolls the batch's
+// transaction back whole.
+func (db *DB) writePagesSQLite(ctx context.Context, tx *sql.Tx, pages []Page) error {
+	if len(pages) == 0 {
+		return nil
+	}
+	ids := make([]byte, 0, 8*len(pages))
+	ids = append(ids, '[')
+	for i := range pages {
+		if i > 0 {
+			ids = append(ids, ',')
+		}
+		ids = strconv.AppendInt(ids, pages[i].ID, 10)
+	}
+	ids = append(ids, ']')
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM pages WHERE crawl_id = ? AND id IN (SELECT value FROM json_each(?))`,
+		pages[0].CrawlID, string(ids))
+	if err != nil {
+		return err
+	}
+	exists := make(map[int64]bool, len(pages))
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		exists[id] = true
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	var add, update []*Page
+	for i := range pages {
+		p := &pages[i]
+		if p.CrawlID != pages[0].CrawlID {
+			return fmt.Errorf("pages of crawls %d and %d in one batch", pages[0].CrawlID, p.CrawlID)
+		}
+		if exists[p.ID] {
+			update = append(update, p)
+		} else {
+			add = append(add, p)
+		}
+	}
+	if err := multiInsert(ctx, tx, db, insertShapes[0], len(add), func(i int) []any {
+		return db.d.pageValues(add[i])
+	}); err != nil {
+		return err
+	}
+	args := make([]any, 0, insertShapes[0].sizes[0]*len(pageColumns))
+	for start := 0; start < len(update); {
+		size := chunkSize(insertShapes[0].sizes, len(update)-start)
+		args = args[:0]
+		for _, p := range update[start : start+size] {
+			args = append(args, db.d.pageValues(p)...)
+		}
+		st, err := db.pageUpdateStmt(ctx, size)
+		if err != nil {
+			return err
+		}
+		res, err := tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err == nil && n != int64(size) {
+			return fmt.Errorf("replaced %d pages of %d", n, size)
+		}
+		start += size
+	}
+	return nil
+}
+
+// pageUpdateStmt replaces n page rows whole, from a VALUES list in
+// pageColumns order.
+func (db *DB) pageUpdateStmt(ctx context.Context, n int) (*sql.Stmt, error) {
+	key := fmt.Sprintf("stmt pages update %d", n)
+	if v, ok := db.queries.Load(key); ok {
+		return v.(*sql.Stmt), nil
+	}
+	var b strings.Builder
+	b.WriteString("UPDATE OR FAIL pages SET ")
+	for i, c := range pageColumns[2:] {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%s = v.column%d", c, i+3)
+	}
+	b.WriteString(" FROM (VALUES ")
+	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(pageColumns)), ", ") + ")"
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(tuple)
+	}
+	b.WriteString(") AS v WHERE pages.crawl_id = v.column1 AND pages.id = v.column2")
+	st, err := db.w.PrepareContext(ctx, b.String())
+	if err != nil {
+		return nil, err
+	}
+	if v, loaded := db.queries.LoadOrStore(key, st); loaded {
+		st.Close()
+		return v.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
+// chunkSize is the largest of sizes (largest first, the last 1) that fits
+// in n rows.
+func chunkSize(sizes []int, n int) int {
+	for _, s := range sizes {
+		if s <= n {
+			return s
+		}
+	}
+	return 1
+}
+
 // upsertPages replaces a page row whole: rows are written when discovered
-// and again when crawled.
+// and again when crawled (PostgreSQL, from COPY's temporary table).
 var upsertPages = func() string {
 	var b strings.Builder
 	b.WriteString(" ON CONFLICT (crawl_id, id) DO UPDATE SET ")
@@ -244,13 +370,7 @@ var upsertPages = func() string {
 func multiInsert(ctx context.Context, tx *sql.Tx, db *DB, shape insertShape, n int, row func(i int) []any) error {
 	args := make([]any, 0, shape.sizes[0]*len(shape.cols))
 	for start := 0; start < n; {
-		size := 1
-		for _, s := range shape.sizes {
-			if s <= n-start {
-				size = s
-				break
-			}
-		}
+		size := chunkSize(shape.sizes, n-start)
 		args = args[:0]
 		for i := start; i < start+size; i++ {
 			args = append(args, row(i)...)
@@ -276,7 +396,7 @@ type insertShape struct {
 }
 
 var insertShapes = []insertShape{
-	{"pages", upsertPages, pageColumns, []int{500, 100, 20, 5, 1}},
+	{"pages", "", pageColumns, []int{500, 100, 20, 5, 1}},
 	{"links", "", linkColumns, []int{2000, 100, 20, 5, 1}},
 }
 
@@ -286,7 +406,11 @@ func (db *DB) insertStmt(ctx context.Context, table string, cols []string, rows 
 		return v.(*sql.Stmt), nil
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "INSERT INTO %s (%s) VALUES ", table, strings.Join(cols, ", "))
+	verb := "INSERT"
+	if db.d == sqliteDialect {
+		verb = "INSERT OR FAIL"
+	}
+	fmt.Fprintf(&b, "%s INTO %s (%s) VALUES ", verb, table, strings.Join(cols, ", "))
 	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
 	for i := range rows {
 		if i > 0 {
