@@ -24,12 +24,22 @@ import (
 // near duplicates, thin pages.
 //
 //	go test -run '^$' -bench BenchmarkAudit -benchtime 1x ./internal/auditjob/
+//
+// SCOUTER_BENCH_MMAP=1 lets SQLite's readers map the file, as the API
+// server's do, instead of reading as a job process does.
 func BenchmarkAudit(b *testing.B) {
 	for _, backend := range testdb.Backends {
 		for _, n := range []int{10_000, 100_000} {
 			b.Run(fmt.Sprintf("%s/pages=%d", backend, n), func(b *testing.B) {
-				db := testdb.Open(b, backend)
-				crawlID, lease, links := generatedCrawl(b, db, n)
+				dsn := testdb.DSN(b, backend)
+				crawlID, lease, links := generatedCrawl(b, testdb.OpenDSN(b, dsn, false), n)
+				// The audit reads and writes through a handle opened as a
+				// job process opens it.
+				db, err := store.Open(context.Background(), store.Options{DSN: dsn, MaxConns: 2, NoMmap: os.Getenv("SCOUTER_BENCH_MMAP") == ""})
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer db.Close()
 				b.ResetTimer()
 				var peak atomic.Uint64
 				stop := sampleHeap(&peak)

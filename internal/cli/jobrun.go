@@ -46,7 +46,7 @@ func runJobRun(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	var db *store.DB
 	var err error
 	for wait, deadline := 200*time.Millisecond, time.Now().Add(30*time.Second); ; wait = min(wait*2, 3*time.Second) {
-		db, err = cfg.open(context.Background(), cfg.logger(stderr), store.Options{MaxConns: 2})
+		db, err = cfg.open(context.Background(), cfg.logger(stderr), store.Options{MaxConns: 2, NoMmap: true})
 		if err == nil || time.Now().After(deadline) {
 			break
 		}

@@ -786,14 +786,35 @@ func newBatch() *batch { return &batch{pos: map[int64]int{}} }
 
 // reset empties b for reuse, keeping its capacity: a batch holds hundreds
 // of page rows and thousands of links, which would otherwise be regrown
-// from nothing for every write.
+// from nothing for every write. Not past keepPages and keepLinks, though:
+// on a big site a batch can also carry tens of thousands of newly found
+// pages, and holding that capacity in idle batches would raise the crawl's
+// memory for good (by 170 MB at 100,000 pages).
 func (b *batch) reset() {
-	clear(b.pages) // drop the strings they point to
-	clear(b.links)
-	b.pages, b.links = b.pages[:0], b.links[:0]
-	clear(b.pos)
+	if cap(b.pages) > keepPages {
+		b.pages = nil
+	} else {
+		clear(b.pages) // drop the strings they point to
+		b.pages = b.pages[:0]
+	}
+	if cap(b.links) > keepLinks {
+		b.links = nil
+	} else {
+		clear(b.links)
+		b.links = b.links[:0]
+	}
+	if len(b.pos) > keepPages {
+		b.pos = map[int64]int{}
+	} else {
+		clear(b.pos)
+	}
 	b.crawled = 0
 }
+
+const (
+	keepPages = 2048
+	keepLinks = 32 << 10
+)
 
 func (b *batch) put(p store.Page) {
 	if i, ok := b.pos[p.ID]; ok {
@@ -808,5 +829,7 @@ func (b *batch) due(lastFlush time.Time, pages, links int) bool {
 	if len(b.pages) == 0 && len(b.links) == 0 {
 		return false
 	}
-	return b.crawled >= pages || len(b.links) >= links || time.Since(lastFlush) >= batchAge
+	// Page rows count too: the pages a batch's links found are rows of
+	// their own, tens of thousands of them early in a big site's crawl.
+	return b.crawled >= pages || len(b.pages) >= 10*pages || len(b.links) >= links || time.Since(lastFlush) >= batchAge
 }

@@ -53,7 +53,7 @@ func retry(ctx context.Context, log Logger, what string, fn func(ctx context.Con
 }
 
 func newWriter(db Store, lease store.Lease, log Logger) *writer {
-	w := &writer{db: db, lease: lease, log: log, in: make(chan *batch, 1), free: make(chan *batch, 2), done: make(chan struct{})}
+	w := &writer{db: db, lease: lease, log: log, in: make(chan *batch, 1), free: make(chan *batch, 1), done: make(chan struct{})}
 	go w.loop()
 	return w
 }

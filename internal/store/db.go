@@ -34,6 +34,11 @@ type Options struct {
 	// Migrate runs pending migrations. Without it, Open initialises an empty
 	// database but refuses one whose schema is behind.
 	Migrate bool
+	// NoMmap keeps SQLite's readers from mapping the file. Mapping speeds
+	// up the reports' scans, but every page read through it counts in the
+	// process's resident memory (up to 256 MiB): job processes, which read
+	// a crawl once, do without it.
+	NoMmap bool
 }
 
 // DB is the store. It is safe for concurrent use.
@@ -190,10 +195,15 @@ func (db *DB) openSQLite(ctx context.Context, o Options) error {
 		w.Close()
 		return fmt.Errorf("open SQLite %s: %s", path, rootCause(err))
 	}
-	// Readers map the file (256 MiB): the URL explorer and the reports scan
-	// a crawl's pages, and reading them through mmap instead of read(2)
-	// calls into a 2 MiB page cache halves their time (docs/BENCHMARKS.md).
-	r, err := sql.Open("sqlite", u+"?"+pragmas+"&_pragma=query_only(1)&_pragma=mmap_size(268435456)")
+	// Readers map the file (256 MiB) unless NoMmap: the URL explorer and
+	// the reports scan a crawl's pages, and reading them through mmap
+	// instead of read(2) calls into a 2 MiB page cache halves their time
+	// (docs/BENCHMARKS.md).
+	mmap := "&_pragma=mmap_size(268435456)"
+	if o.NoMmap {
+		mmap = ""
+	}
+	r, err := sql.Open("sqlite", u+"?"+pragmas+"&_pragma=query_only(1)"+mmap)
 	if err != nil {
 		w.Close()
 		return fmt.Errorf("open SQLite %s: %w", path, err)

@@ -307,36 +307,18 @@ func (db *DB) writePagesSQLite(ctx context.Context, tx *sql.Tx, pages []Page) er
 // pageUpdateStmt replaces n page rows whole, from a VALUES list in
 // pageColumns order.
 func (db *DB) pageUpdateStmt(ctx context.Context, n int) (*sql.Stmt, error) {
-	key := fmt.Sprintf("stmt pages update %d", n)
-	if v, ok := db.queries.Load(key); ok {
-		return v.(*sql.Stmt), nil
-	}
-	var b strings.Builder
-	b.WriteString("UPDATE OR FAIL pages SET ")
-	for i, c := range pageColumns[2:] {
-		if i > 0 {
-			b.WriteString(", ")
+	return db.writeStmt(ctx, fmt.Sprintf("stmt pages update %d", n), func(b *strings.Builder) {
+		b.WriteString("UPDATE OR FAIL pages SET ")
+		for i, c := range pageColumns[2:] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(b, "%s = v.column%d", c, i+3)
 		}
-		fmt.Fprintf(&b, "%s = v.column%d", c, i+3)
-	}
-	b.WriteString(" FROM (VALUES ")
-	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(pageColumns)), ", ") + ")"
-	for i := range n {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(tuple)
-	}
-	b.WriteString(") AS v WHERE pages.crawl_id = v.column1 AND pages.id = v.column2")
-	st, err := db.w.PrepareContext(ctx, b.String())
-	if err != nil {
-		return nil, err
-	}
-	if v, loaded := db.queries.LoadOrStore(key, st); loaded {
-		st.Close()
-		return v.(*sql.Stmt), nil
-	}
-	return st, nil
+		b.WriteString(" FROM (VALUES ")
+		writeTuples(b, len(pageColumns), n)
+		b.WriteString(") AS v WHERE pages.crawl_id = v.column1 AND pages.id = v.column2")
+	})
 }
 
 // chunkSize is the largest of sizes (largest first, the last 1) that fits
@@ -401,24 +383,25 @@ var insertShapes = []insertShape{
 }
 
 func (db *DB) insertStmt(ctx context.Context, table string, cols []string, rows int, suffix string) (*sql.Stmt, error) {
-	key := fmt.Sprintf("stmt %s %d %s", table, rows, suffix)
+	return db.writeStmt(ctx, fmt.Sprintf("stmt %s %d %s", table, rows, suffix), func(b *strings.Builder) {
+		verb := "INSERT"
+		if db.d == sqliteDialect {
+			verb = "INSERT OR FAIL" // see writePagesSQLite
+		}
+		fmt.Fprintf(b, "%s INTO %s (%s) VALUES ", verb, table, strings.Join(cols, ", "))
+		writeTuples(b, len(cols), rows)
+		b.WriteString(suffix)
+	})
+}
+
+// writeStmt returns the writer's statement cached under key, preparing
+// the query that build writes the first time.
+func (db *DB) writeStmt(ctx context.Context, key string, build func(b *strings.Builder)) (*sql.Stmt, error) {
 	if v, ok := db.queries.Load(key); ok {
 		return v.(*sql.Stmt), nil
 	}
 	var b strings.Builder
-	verb := "INSERT"
-	if db.d == sqliteDialect {
-		verb = "INSERT OR FAIL"
-	}
-	fmt.Fprintf(&b, "%s INTO %s (%s) VALUES ", verb, table, strings.Join(cols, ", "))
-	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
-	for i := range rows {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(tuple)
-	}
-	b.WriteString(suffix)
+	build(&b)
 	st, err := db.w.PrepareContext(ctx, db.d.expand(b.String()))
 	if err != nil {
 		return nil, err
@@ -428,6 +411,17 @@ func (db *DB) insertStmt(ctx context.Context, table string, cols []string, rows 
 		return v.(*sql.Stmt), nil
 	}
 	return st, nil
+}
+
+// writeTuples writes rows placeholder tuples of cols values each.
+func writeTuples(b *strings.Builder, cols, rows int) {
+	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+	for i := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(tuple)
+	}
 }
 
 // pgxFencedTx runs fn in a PostgreSQL transaction on a native pgx
@@ -471,11 +465,10 @@ func (db *DB) crawlWritePostgres(ctx context.Context, l Lease, b *CrawlBatch) er
 			if _, err := tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS pages_in (LIKE pages INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`); err != nil {
 				return err
 			}
-			rows := make([][]any, len(b.Pages))
-			for i := range b.Pages {
-				rows[i] = db.d.pageValues(&b.Pages[i])
-			}
-			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"pages_in"}, pageColumns, pgx.CopyFromRows(rows)); err != nil {
+			// Rows are converted as COPY sends them, not all first: a batch
+			// can hold tens of thousands of newly found pages.
+			rows := pgx.CopyFromSlice(len(b.Pages), func(i int) ([]any, error) { return db.d.pageValues(&b.Pages[i]), nil })
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"pages_in"}, pageColumns, rows); err != nil {
 				return err
 			}
 			cols := strings.Join(pageColumns, ", ")
@@ -484,11 +477,8 @@ func (db *DB) crawlWritePostgres(ctx context.Context, l Lease, b *CrawlBatch) er
 			}
 		}
 		if len(b.Links) > 0 {
-			rows := make([][]any, len(b.Links))
-			for i := range b.Links {
-				rows[i] = linkValues(&b.Links[i])
-			}
-			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"links"}, linkColumns, pgx.CopyFromRows(rows)); err != nil {
+			rows := pgx.CopyFromSlice(len(b.Links), func(i int) ([]any, error) { return linkValues(&b.Links[i]), nil })
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"links"}, linkColumns, rows); err != nil {
 				return err
 			}
 		}
