@@ -665,8 +665,12 @@ func (db *DB) CrawlSummarize(ctx context.Context, crawlID int64) (CrawlSummary, 
 		return s, db.wrap("summarize crawl", err)
 	}
 	// From the failed pages (few) to their inlinks through links_target.
-	err = db.r.QueryRowContext(ctx, db.q(`SELECT COUNT(*) FROM pages p JOIN links l ON l.crawl_id = p.crawl_id AND l.target_id = p.id
-		WHERE p.crawl_id = ? AND p.state = 'crawled' AND (p.status = 0 OR p.status >= 400) AND p.indexability <> 'throttled'`), crawlID).Scan(&s.BrokenLinks)
+	// Written as IN, not a join: SQLite's planner put the crawl's links
+	// outside a join and probed pages for each of them (36 s of a
+	// 100,000-page crawl's end); IN lists the failed pages first.
+	err = db.r.QueryRowContext(ctx, db.q(`SELECT COUNT(*) FROM links WHERE crawl_id = ? AND target_id IN
+		(SELECT id FROM pages WHERE crawl_id = ? AND state = 'crawled' AND (status = 0 OR status >= 400) AND indexability <> 'throttled')`),
+		crawlID, crawlID).Scan(&s.BrokenLinks)
 	return s, db.wrap("summarize crawl", err)
 }
 

@@ -111,8 +111,36 @@ func testCrawlWrite(t *testing.T, db *store.DB, _ string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Crawled != 1 || sum.Found != 1203 || sum.Queued != 1202 || sum.External != 1 || sum.ByStatusClass["2xx"] != 1 {
+	if sum.Crawled != 1 || sum.Found != 1203 || sum.Queued != 1202 || sum.External != 1 || sum.ByStatusClass["2xx"] != 1 || sum.BrokenLinks != 0 {
 		t.Fatalf("summary = %+v", sum)
+	}
+
+	// Broken links: links to crawled pages that failed (4xx, 5xx, no
+	// response), not to a throttled page nor to one still queued.
+	failed := []store.Page{
+		{ID: 4, Status: 404, Indexability: "client-error"},
+		{ID: 5, Status: 0, FetchError: "timeout", Indexability: "error"},
+		{ID: 6, Status: 503, Indexability: "throttled"},
+		{ID: 8, Status: 500, Indexability: "server-error"},
+	}
+	for i := range failed {
+		f := &failed[i]
+		f.CrawlID, f.URL, f.Internal, f.State, f.CrawledAt = c.ID, fmt.Sprintf("http://example.com/p/%d", f.ID), true, store.PageCrawled, &now
+	}
+	var more []store.Link
+	for i, target := range []int64{4, 4, 5, 6, 8, 2} {
+		more = append(more, store.Link{CrawlID: c.ID, SourceID: 10, Position: i, TargetID: target, Kind: "anchor", Internal: true})
+	}
+	if err := db.CrawlWrite(ctx, l, &store.CrawlBatch{Pages: failed, Links: more}); err != nil {
+		t.Fatalf("write failed pages: %v", err)
+	}
+	sum, err = db.CrawlSummarize(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 3→4, 10→4 twice, 10→5, 10→8.
+	if sum.BrokenLinks != 5 || sum.Crawled != 5 || sum.ByStatusClass["4xx"] != 1 || sum.ByStatusClass["5xx"] != 2 || sum.ByStatusClass["error"] != 1 || sum.Throttled != 1 {
+		t.Fatalf("summary after failures = %+v", sum)
 	}
 }
 
