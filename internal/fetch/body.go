@@ -186,7 +186,7 @@ func readIdentity(hr *http.Response, limit int64) (bodyResult, error) {
 	var res bodyResult
 	if cl := hr.ContentLength; cl >= 0 {
 		// The transport enforces Content-Length, so the body can be read
-		// straight into a buffer of the right size: no pool, no copy.
+		// straight into a buffer of the right size, with no copy.
 		res.buf = bodyBuf(min(cl, limit))
 		res.body = *res.buf
 		n, err := io.ReadFull(w, res.body)
@@ -229,7 +229,8 @@ func bodyBuf(n int64) *[]byte {
 }
 
 // recycle returns a read buffer, possibly regrown as buf, to the pool. Only
-// after the body has been copied out of it: the next fetch overwrites it.
+// once nothing uses the body in it (Response.Release): the next fetch
+// overwrites it.
 func recycle(bp *[]byte, buf []byte) {
 	if cap(buf) <= maxPooledBuf {
 		*bp = buf[:0]

@@ -261,12 +261,8 @@ func (db *DB) AuditWrite(ctx context.Context, l Lease, crawlID int64, pages []Pa
 				fmt.Fprintf(&b, "%s = v.column%d", c, i+2)
 			}
 			b.WriteString(" FROM (VALUES ")
-			tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(auditColumns)+1), ", ") + ")"
+			writeTuples(&b, len(auditColumns)+1, len(chunk))
 			for i := range chunk {
-				if i > 0 {
-					b.WriteString(", ")
-				}
-				b.WriteString(tuple)
 				args = append(args, auditValues(chunk[i].ID, &chunk[i].PageAudit)...)
 			}
 			b.WriteString(") AS v WHERE pages.crawl_id = ? AND pages.id = v.column1")

@@ -281,27 +281,13 @@ func (db *DB) writePagesSQLite(ctx context.Context, tx *sql.Tx, pages []Page) er
 	}); err != nil {
 		return err
 	}
-	args := make([]any, 0, insertShapes[0].sizes[0]*len(pageColumns))
-	for start := 0; start < len(update); {
-		size := chunkSize(insertShapes[0].sizes, len(update)-start)
-		args = args[:0]
-		for _, p := range update[start : start+size] {
-			args = append(args, db.d.pageValues(p)...)
-		}
-		st, err := db.pageUpdateStmt(ctx, size)
-		if err != nil {
-			return err
-		}
-		res, err := tx.StmtContext(ctx, st).ExecContext(ctx, args...)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err == nil && n != int64(size) {
-			return fmt.Errorf("replaced %d pages of %d", n, size)
-		}
-		start += size
+	n, err := multiExec(ctx, tx, insertShapes[0].sizes, len(pageColumns), len(update),
+		func(size int) (*sql.Stmt, error) { return db.pageUpdateStmt(ctx, size) },
+		func(i int) []any { return db.d.pageValues(update[i]) })
+	if err == nil && n != int64(len(update)) {
+		err = fmt.Errorf("replaced %d pages of %d", n, len(update))
 	}
-	return nil
+	return err
 }
 
 // pageUpdateStmt replaces n page rows whole, from a VALUES list in
@@ -350,23 +336,39 @@ var upsertPages = func() string {
 // a few fixed sizes are prepared once and reused: parsing a 500-row insert
 // costs more than running it.
 func multiInsert(ctx context.Context, tx *sql.Tx, db *DB, shape insertShape, n int, row func(i int) []any) error {
-	args := make([]any, 0, shape.sizes[0]*len(shape.cols))
+	_, err := multiExec(ctx, tx, shape.sizes, len(shape.cols), n,
+		func(size int) (*sql.Stmt, error) {
+			return db.insertStmt(ctx, shape.table, shape.cols, size, shape.suffix)
+		}, row)
+	return err
+}
+
+// multiExec runs n rows through statements of the given row counts
+// (largest first, the last 1), each row cols values, and returns the rows
+// affected.
+func multiExec(ctx context.Context, tx *sql.Tx, sizes []int, cols, n int, stmt func(size int) (*sql.Stmt, error), row func(i int) []any) (int64, error) {
+	args := make([]any, 0, sizes[0]*cols)
+	var affected int64
 	for start := 0; start < n; {
-		size := chunkSize(shape.sizes, n-start)
+		size := chunkSize(sizes, n-start)
 		args = args[:0]
 		for i := start; i < start+size; i++ {
 			args = append(args, row(i)...)
 		}
-		st, err := db.insertStmt(ctx, shape.table, shape.cols, size, shape.suffix)
+		st, err := stmt(size)
 		if err != nil {
-			return err
+			return affected, err
 		}
-		if _, err := tx.StmtContext(ctx, st).ExecContext(ctx, args...); err != nil {
-			return err
+		res, err := tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+		if err != nil {
+			return affected, err
+		}
+		if k, err := res.RowsAffected(); err == nil {
+			affected += k
 		}
 		start += size
 	}
-	return nil
+	return affected, nil
 }
 
 // insertShape is a multi-row insert and the row counts it is prepared for,
